@@ -1,0 +1,73 @@
+// Graph: reverse-mode autodiff over one backend. Each op computes its forward now and records a
+// closure that performs its backward; Backward replays them in reverse. Backward ACCUMULATES into
+// gradients; parameter gradients are zeroed only by ParameterStore.ZeroGrad.
+// The graph knows nothing of devices (it calls IBackend) nor of cells or trainers.
+namespace Engine;
+
+public sealed partial class Graph
+{
+    private readonly List<Action> backwardSteps = new();
+    private readonly TensorPool pool;
+
+    public IBackend Backend { get; }
+
+    /// <summary>When false (evaluation), ops record nothing and outputs never require gradients.</summary>
+    public bool GradEnabled { get; set; } = true;
+
+    public Graph(IBackend backend)
+    {
+        Backend = backend;
+        pool = new TensorPool(backend);
+    }
+
+    /// <summary>An input that needs no gradient.</summary>
+    public Var Constant(Tensor value) => new(value, requiresGrad: false);
+
+    /// <summary>An input whose gradient is wanted (tests, gradient checks).</summary>
+    public Var Input(Tensor value) => new(value, requiresGrad: true);
+
+    /// <summary>A scratch tensor that lives until Reset.</summary>
+    public Tensor Scratch(int[] shape, bool zeroed = true) => pool.Rent(shape, zeroed);
+
+    /// <summary>Whether an op with these inputs must record a backward step.</summary>
+    public bool Tracks(params Var[] inputs)
+    {
+        if (!GradEnabled) return false;
+        foreach (var v in inputs) if (v.RequiresGrad) return true;
+        return false;
+    }
+
+    /// <summary>A new output Var; it requires grad when the op is tracked.</summary>
+    public Var Output(int[] shape, bool tracked, bool zeroed = false)
+        => new(pool.Rent(shape, zeroed), tracked);
+
+    /// <summary>Records a backward step (ops call this only when Tracks(...) was true).</summary>
+    public void Record(Action backward) => backwardSteps.Add(backward);
+
+    /// <summary>v's gradient, created zeroed on first use.</summary>
+    public Tensor GradOf(Var v)
+    {
+        v.Grad ??= pool.Rent(v.Shape, zeroed: true);
+        return v.Grad;
+    }
+
+    /// <summary>Seeds dLoss/dLoss = 1 for a scalar loss and runs every recorded backward step in reverse.</summary>
+    public void Backward(Var loss)
+    {
+        if (loss.Value.Length != 1)
+            throw new ArgumentException($"Backward needs a scalar loss, got shape {ShapeOf.Format(loss.Shape)}");
+        Backend.Fill(1f, GradOf(loss));
+        for (int i = backwardSteps.Count - 1; i >= 0; i--) backwardSteps[i]();
+        backwardSteps.Clear();
+    }
+
+    /// <summary>
+    /// Forgets the recorded steps and recycles every intermediate tensor. Vars made since the last
+    /// Reset (other than parameters and caller-owned constants) must not be used afterwards.
+    /// </summary>
+    public void Reset()
+    {
+        backwardSteps.Clear();
+        pool.ReturnAll();
+    }
+}

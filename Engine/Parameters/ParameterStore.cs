@@ -1,0 +1,103 @@
+// ParameterStore: every parameter of a model in ONE flat contiguous buffer, every gradient in another
+// of the same layout. Each parameter is a view (offset, shape) under its PyTorch name, grouped by
+// layer. Clipping and optimizers run over the flat buffers in single passes.
+namespace Engine;
+
+/// <summary>What a model declares: a PyTorch name, a shape and the group (layer) it belongs to.</summary>
+public sealed record ParameterSpec(string Name, int[] Shape, string Group);
+
+public sealed class Parameter
+{
+    public required string Name { get; init; }
+    public required string Group { get; init; }
+    public required int Offset { get; init; }
+    public required int[] Shape { get; init; }
+    public int Length => ShapeOf.Numel(Shape);
+
+    /// <summary>Value and Grad are views into the store's flat buffers.</summary>
+    public required Var Var { get; init; }
+
+    public Tensor Value => Var.Value;
+    public Tensor Grad => Var.Grad!;
+
+    public override string ToString() => $"{Name}{ShapeOf.Format(Shape)} @ {Offset}";
+}
+
+public sealed class ParameterStore
+{
+    private readonly Dictionary<string, Parameter> byName = new(StringComparer.Ordinal);
+
+    public IBackend Backend { get; }
+
+    /// <summary>All parameter values, flat: [P].</summary>
+    public Tensor Values { get; }
+
+    /// <summary>All gradients, flat, same layout as Values: [P].</summary>
+    public Tensor Grads { get; }
+
+    /// <summary>Parameters in declaration order (which is also buffer order).</summary>
+    public IReadOnlyList<Parameter> All { get; }
+
+    /// <summary>Group names in first-declared order.</summary>
+    public IReadOnlyList<string> Groups { get; }
+
+    public int Count => Values.Length;
+
+    public ParameterStore(IBackend backend, IEnumerable<ParameterSpec> specs)
+    {
+        Backend = backend;
+        var list = specs.ToList();
+        int total = 0;
+        foreach (var s in list)
+        {
+            if (string.IsNullOrEmpty(s.Name)) throw new ArgumentException("a parameter needs a name");
+            if (!byName.TryAdd(s.Name, null!)) throw new ArgumentException($"parameter '{s.Name}' is declared twice");
+            total = checked(total + ShapeOf.Numel(s.Shape));
+        }
+        Values = new Tensor(backend.Allocate(total), 0, total);
+        Grads = new Tensor(backend.Allocate(total), 0, total);
+        var all = new List<Parameter>(list.Count);
+        int offset = 0;
+        foreach (var s in list)
+        {
+            int n = ShapeOf.Numel(s.Shape);
+            var value = new Tensor(Values.Storage, offset, s.Shape);
+            var grad = new Tensor(Grads.Storage, offset, s.Shape);
+            var p = new Parameter
+            {
+                Name = s.Name, Group = s.Group, Offset = offset, Shape = (int[])s.Shape.Clone(),
+                Var = new Var(value, requiresGrad: true, grad) { Name = s.Name },
+            };
+            byName[s.Name] = p;
+            all.Add(p);
+            offset += n;
+        }
+        All = all;
+        Groups = all.Select(p => p.Group).Distinct().ToList();
+    }
+
+    /// <summary>The parameter with this PyTorch name; a clear message lists the names that exist.</summary>
+    public Parameter this[string name]
+    {
+        get
+        {
+            if (byName.TryGetValue(name, out var p)) return p;
+            throw new KeyNotFoundException($"no parameter named '{name}'; this model has: {string.Join(", ", byName.Keys)}");
+        }
+    }
+
+    public bool Contains(string name) => byName.ContainsKey(name);
+
+    /// <summary>Sets every gradient to zero (the one explicit zeroing step of a training step).</summary>
+    public void ZeroGrad() => Backend.Fill(0f, Grads);
+
+    /// <summary>Sets a parameter from host values, checking the shape.</summary>
+    public void Set(string name, float[] values, int[]? shape = null)
+    {
+        var p = this[name];
+        if (shape is not null && !ShapeOf.Same(shape, p.Shape))
+            throw new ArgumentException($"parameter '{name}' has shape {ShapeOf.Format(p.Shape)}, given {ShapeOf.Format(shape)}");
+        ShapeOf.RequireLength("Set", $"values for '{name}'", p.Value, values.Length);
+        Backend.Upload(values, p.Value);
+    }
+}

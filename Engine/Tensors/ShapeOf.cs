@@ -1,0 +1,34 @@
+// Small helpers on shapes (int arrays): element counts, formatting and checks with clear messages.
+namespace Engine;
+
+public static class ShapeOf
+{
+    public static int Numel(ReadOnlySpan<int> shape)
+    {
+        long n = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"negative dimension {d} in shape {Format(shape)}");
+            n *= d;
+            if (n > int.MaxValue) throw new ArgumentException($"shape {Format(shape)} has more than {int.MaxValue} elements");
+        }
+        return (int)n;
+    }
+
+    public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+
+    public static bool Same(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
+
+    /// <summary>Throws naming both tensors and both shapes unless the shapes are equal.</summary>
+    public static void RequireSame(string op, Tensor a, Tensor b)
+    {
+        if (!Same(a.Shape, b.Shape))
+            throw new ArgumentException($"{op}: shapes {Format(a.Shape)} and {Format(b.Shape)} differ");
+    }
+
+    public static void RequireLength(string op, string what, Tensor t, int length)
+    {
+        if (t.Length != length)
+            throw new ArgumentException($"{op}: {what} has {t.Length} elements {Format(t.Shape)}, expected {length}");
+    }
+}

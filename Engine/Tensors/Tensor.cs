@@ -1,0 +1,59 @@
+// Tensor: a contiguous, row-major float32 view into a backend's storage.
+// Not an autodiff node (see Var) and not a device handle: kernels read it through the backend.
+namespace Engine;
+
+public sealed class Tensor
+{
+    public Storage Storage { get; }
+    public int Offset { get; }
+    public int[] Shape { get; }
+    public int Length { get; }
+
+    public Tensor(Storage storage, int offset, params int[] shape)
+    {
+        int length = ShapeOf.Numel(shape);
+        if (offset < 0 || offset + length > storage.Length)
+            throw new ArgumentException(
+                $"view [{offset}, {offset + length}) of shape {ShapeOf.Format(shape)} does not fit in a storage of {storage.Length} floats");
+        Storage = storage;
+        Offset = offset;
+        Shape = (int[])shape.Clone();
+        Length = length;
+    }
+
+    public IBackend Backend => Storage.Owner;
+    public int Rank => Shape.Length;
+
+    /// <summary>Size of the last axis (columns of a row-major matrix); 1 for a scalar.</summary>
+    public int Columns => Shape.Length == 0 ? 1 : Shape[^1];
+
+    /// <summary>Product of all axes but the last (rows of a row-major matrix).</summary>
+    public int Rows => Columns == 0 ? 0 : Length / Columns;
+
+    /// <summary>Same memory, another shape with the same number of elements.</summary>
+    public Tensor Reshape(params int[] shape)
+    {
+        if (ShapeOf.Numel(shape) != Length)
+            throw new ArgumentException($"cannot reshape {ShapeOf.Format(Shape)} ({Length} elements) to {ShapeOf.Format(shape)}");
+        return new Tensor(Storage, Offset, shape);
+    }
+
+    /// <summary>Rows [start, start+count) along the first axis, as a contiguous view.</summary>
+    public Tensor Slice(int start, int count)
+    {
+        if (Rank == 0) throw new ArgumentException("cannot slice a scalar");
+        if (start < 0 || count < 0 || start + count > Shape[0])
+            throw new ArgumentException($"slice [{start}, {start + count}) is outside axis 0 of shape {ShapeOf.Format(Shape)}");
+        int inner = Shape[0] == 0 ? 0 : Length / Shape[0];
+        var shape = (int[])Shape.Clone();
+        shape[0] = count;
+        return new Tensor(Storage, Offset + start * inner, shape);
+    }
+
+    /// <summary>Item i along the first axis, with that axis dropped: x[t] of a [T, B, H] tensor is [B, H].</summary>
+    public Tensor this[int index] => Slice(index, 1).Reshape(Shape[1..]);
+
+    public float[] ToArray() => Backend.Download(this);
+
+    public override string ToString() => $"Tensor{ShapeOf.Format(Shape)}";
+}

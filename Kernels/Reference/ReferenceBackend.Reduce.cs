@@ -1,0 +1,68 @@
+// Reference reductions, embedding and softmax cross-entropy.
+namespace Engine.Kernels;
+
+public partial class ReferenceBackend
+{
+    public virtual double Sum(Tensor x)
+    {
+        double s = 0;
+        foreach (float v in x.Span()) s += v;
+        return s;
+    }
+
+    public virtual double Dot(Tensor a, Tensor b)
+    {
+        ShapeOf.RequireLength("Dot", "second operand", b, a.Length);
+        var A = a.Span(); var B = b.Span();
+        double s = 0;
+        for (int i = 0; i < A.Length; i++) s += (double)A[i] * B[i];
+        return s;
+    }
+
+    public virtual void EmbeddingForward(Tensor table, int[] ids, Tensor y)
+    {
+        int e = table.Columns;
+        ShapeOf.RequireLength("EmbeddingForward", "output", y, ids.Length * e);
+        var T = table.Span(); var Y = y.Span();
+        for (int n = 0; n < ids.Length; n++)
+            T.Slice(ids[n] * e, e).CopyTo(Y.Slice(n * e, e));
+    }
+
+    public virtual void EmbeddingBackward(Tensor dY, int[] ids, Tensor dTable)
+    {
+        int e = dTable.Columns;
+        ShapeOf.RequireLength("EmbeddingBackward", "dY", dY, ids.Length * e);
+        var D = dY.Span(); var DT = dTable.Span();
+        for (int n = 0; n < ids.Length; n++)
+            for (int j = 0; j < e; j++) DT[ids[n] * e + j] += D[n * e + j];
+    }
+
+    public virtual double SoftmaxCrossEntropyForward(Tensor logits, int[] targets, Tensor probs)
+    {
+        ShapeOf.RequireSame("SoftmaxCrossEntropyForward", logits, probs);
+        int v = logits.Columns;
+        var L = logits.Span(); var P = probs.Span();
+        double total = 0;
+        for (int n = 0; n < targets.Length; n++)
+        {
+            var row = L.Slice(n * v, v);
+            float max = float.NegativeInfinity;
+            foreach (float x in row) max = MathF.Max(max, x);
+            double sum = 0;
+            for (int j = 0; j < v; j++) sum += Math.Exp(row[j] - max);
+            for (int j = 0; j < v; j++) P[n * v + j] = (float)(Math.Exp(row[j] - max) / sum);
+            total += Math.Log(sum) + max - row[targets[n]];
+        }
+        return total;
+    }
+
+    public virtual void SoftmaxCrossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits)
+    {
+        ShapeOf.RequireSame("SoftmaxCrossEntropyBackward", probs, dLogits);
+        int v = probs.Columns;
+        var P = probs.Span(); var D = dLogits.Span();
+        for (int n = 0; n < targets.Length; n++)
+            for (int j = 0; j < v; j++)
+                D[n * v + j] += scale * (P[n * v + j] - (j == targets[n] ? 1f : 0f));
+    }
+}

@@ -1,0 +1,67 @@
+// Finite-difference gradient checking in float32. The engine's kernels are float32, so a check in
+// double is not available; instead the loss is a random projection sum(y * R) accumulated in double
+// on the host, central differences use a step of 1e-2 (truncation error O(h^2) ~ 1e-4 relative for
+// the smooth functions used), and the tolerance below covers that plus float32 rounding of the
+// forward values (~1e-7 * |y| / h).
+using Xunit;
+
+namespace Engine.Tests.Support;
+
+public static class GradCheck
+{
+    public const float Step = 1e-2f;
+    public const double Abs = 2e-3, Rel = 2e-2;
+
+    /// <summary>
+    /// forward(graph) builds the computation from the given leaf tensors and returns the output Var.
+    /// The check compares graph.Backward's gradient of L = sum(out * R) for each leaf with central
+    /// differences of L, for every element of every leaf.
+    /// </summary>
+    public static void Check(IBackend backend, Tensor[] leaves, Func<Graph, Var[], Var> forward, int seed = 7)
+    {
+        var graph = new Graph(backend);
+        var vars = leaves.Select(graph.Input).ToArray();
+        var output = forward(graph, vars);
+        var rng = new Random(seed);
+        var probe = Enumerable.Range(0, output.Value.Length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var probeT = backend.FromArray(probe, output.Shape);
+        var loss = graph.Sum(graph.Mul(output, graph.Constant(probeT)));
+        graph.Backward(loss);
+        var analytic = vars.Select(v => v.Grad is null ? new float[v.Value.Length] : v.Grad.ToArray()).ToArray();
+
+        double Loss()
+        {
+            var g = new Graph(backend) { GradEnabled = false };
+            var y = forward(g, leaves.Select(g.Constant).ToArray()).Value.ToArray();
+            double s = 0;
+            for (int i = 0; i < y.Length; i++) s += (double)y[i] * probe[i];
+            return s;
+        }
+
+        for (int l = 0; l < leaves.Length; l++)
+        {
+            var values = leaves[l].ToArray();
+            for (int i = 0; i < values.Length; i++)
+            {
+                float saved = values[i];
+                values[i] = saved + Step; backend.Upload(values, leaves[l]);
+                double plus = Loss();
+                values[i] = saved - Step; backend.Upload(values, leaves[l]);
+                double minus = Loss();
+                values[i] = saved; backend.Upload(values, leaves[l]);
+                double numeric = (plus - minus) / (2 * Step);
+                double err = Math.Abs(numeric - analytic[l][i]);
+                Assert.True(err <= Abs + Rel * Math.Abs(numeric),
+                    $"leaf {l} element {i}: analytic {analytic[l][i]:G6}, numeric {numeric:G6}");
+            }
+        }
+    }
+
+    public static Tensor Random(IBackend backend, Random rng, params int[] shape)
+    {
+        int n = ShapeOf.Numel(shape);
+        var data = new float[n];
+        for (int i = 0; i < n; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+        return backend.FromArray(data, shape);
+    }
+}
