@@ -1,0 +1,75 @@
+// TextCorpus: a UTF-8 text file (or the built-in tiny Shakespeare) turned into character ids, split
+// 90/10 into training and validation text. Bad files fail here with one clear line (CorpusException).
+using System.IO.Compression;
+using System.Text;
+
+namespace Engine.Training.Data;
+
+public sealed class CorpusException(string message) : Exception(message);
+
+public sealed class TextCorpus
+{
+    public const string BuiltInName = "tinyshakespeare";
+
+    public required string Name { get; init; }
+    public required Vocabulary Vocabulary { get; init; }
+    public required int[] Train { get; init; }
+    public required int[] Validation { get; init; }
+
+    /// <summary>The built-in corpus, shipped gzip-compressed inside the program.</summary>
+    public static TextCorpus BuiltIn()
+    {
+        using var resource = typeof(TextCorpus).Assembly.GetManifestResourceStream("tinyshakespeare.txt.gz")
+            ?? throw new CorpusException("the built-in corpus is missing from this build");
+        using var gzip = new GZipStream(resource, CompressionMode.Decompress);
+        using var buffer = new MemoryStream();
+        gzip.CopyTo(buffer);
+        return FromBytes(BuiltInName, buffer.ToArray());
+    }
+
+    /// <summary>"tinyshakespeare" (or empty) for the built-in corpus, otherwise a path.</summary>
+    public static TextCorpus Load(string? nameOrPath)
+    {
+        if (string.IsNullOrEmpty(nameOrPath) || nameOrPath == BuiltInName) return BuiltIn();
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(nameOrPath); }
+        catch (FileNotFoundException) { throw new CorpusException($"corpus file '{nameOrPath}' does not exist"); }
+        catch (DirectoryNotFoundException) { throw new CorpusException($"corpus file '{nameOrPath}' does not exist"); }
+        catch (UnauthorizedAccessException) { throw new CorpusException($"corpus file '{nameOrPath}' cannot be read (permission denied)"); }
+        catch (IOException e) { throw new CorpusException($"corpus file '{nameOrPath}' cannot be read: {e.Message}"); }
+        return FromBytes(nameOrPath, bytes);
+    }
+
+    /// <summary>Validates and decodes UTF-8 bytes, then splits the first 90% for training and the rest for validation.</summary>
+    public static TextCorpus FromBytes(string name, byte[] bytes)
+    {
+        if (bytes.Length == 0) throw new CorpusException($"corpus '{name}' is empty");
+        string text;
+        try { text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes); }
+        catch (DecoderFallbackException e)
+        {
+            throw new CorpusException($"corpus '{name}' is not valid UTF-8 text (bad byte at offset {e.Index})");
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        int control = 0;
+        foreach (char c in text)
+        {
+            if (c == '\0') throw new CorpusException($"corpus '{name}' looks binary (it contains NUL bytes)");
+            if (char.IsControl(c) && c is not ('\n' or '\r' or '\t' or '\f')) control++;
+        }
+        if (control > text.Length / 100 + 1)
+            throw new CorpusException($"corpus '{name}' looks binary ({control} control characters in {text.Length})");
+        if (text.Length < 2) throw new CorpusException($"corpus '{name}' has fewer than two characters");
+
+        var vocabulary = Vocabulary.Of(text);
+        var ids = vocabulary.Encode(text);
+        int trainLength = (int)(ids.Length * 0.9);
+        return new TextCorpus
+        {
+            Name = name,
+            Vocabulary = vocabulary,
+            Train = ids[..trainLength],
+            Validation = ids[trainLength..],
+        };
+    }
+}
