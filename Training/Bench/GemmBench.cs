@@ -1,0 +1,51 @@
+// GemmBench: SGEMM throughput of a backend at the shapes a training step uses, in GFLOP/s.
+using System.Diagnostics;
+
+namespace Engine.Training.Bench;
+
+public sealed record GemmShape(string Use, bool TransA, bool TransB, int M, int N, int K);
+
+public static class GemmBench
+{
+    /// <summary>
+    /// The GEMMs of one recurrent layer's step for T, B, I, H and gates g: the input projection of all
+    /// steps, the per-step recurrent product, and the backward products (dX, dW_ih, dW_hh).
+    /// </summary>
+    public static IEnumerable<GemmShape> ShapesFor(int t, int b, int i, int h, int gates) =>
+    [
+        new("input projection X W_ih^T", false, true, t * b, gates * h, i),
+        new("recurrent h W_hh^T (per step)", false, true, b, gates * h, h),
+        new("backward dX = dG W_ih", false, false, t * b, i, gates * h),
+        new("backward dW_ih = dG^T X", true, false, gates * h, i, t * b),
+        new("backward dW_hh = dG^T H", true, false, gates * h, h, t * b),
+        new("backward dh = dG W_hh (per step)", false, false, b, h, gates * h),
+    ];
+
+    /// <summary>Median GFLOP/s over repeated calls after a warm-up, with at least minSeconds of timing.</summary>
+    public static double Measure(IBackend backend, GemmShape s, double minSeconds = 0.3)
+    {
+        var rng = new Rng(1);
+        Tensor Random(int n)
+        {
+            var data = new float[n];
+            for (int j = 0; j < n; j++) data[j] = (float)rng.Uniform(-1, 1);
+            return backend.FromArray(data, n);
+        }
+        var a = Random(s.M * s.K);
+        var b = Random(s.K * s.N);
+        var c = backend.Zeros(s.M * s.N);
+        void Call() => backend.Gemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, b, 0f, c);
+        for (int w = 0; w < 3; w++) Call();
+        backend.Synchronize();
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < 5 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 2000))
+        {
+            var sw = Stopwatch.StartNew();
+            Call();
+            backend.Synchronize();
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+        return 2.0 * s.M * s.N * s.K / Statistics.Median(times) / 1e9;
+    }
+}

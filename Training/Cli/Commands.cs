@@ -1,0 +1,9 @@
+// The list of subcommands; each lives in its own file.
+using System.CommandLine;
+
+namespace Engine.Training.Cli;
+
+public static class Commands
+{
+    public static IEnumerable<Command> All() => [];
+}
