@@ -1,0 +1,36 @@
+// Fused element-wise gate kernels of the recurrent cells: one launch per time step forward and one
+// backward, so a step touches its gate buffer once. (The RNN cell needs none: its step is one
+// activation.) These kernels WRITE their gradient outputs for the step (they do not accumulate):
+// each step's scratch is fresh, and accumulation over steps happens in the weight-gradient GEMMs.
+namespace Engine;
+
+public partial interface IBackend
+{
+    /// <summary>
+    /// LSTM step, gate order i, f, g, o (PyTorch). gates [B, 4H]: in, the pre-activations
+    /// x W_ih^T + b_ih + h W_hh^T + b_hh; out, the activated gates sigma(i), sigma(f), tanh(g), sigma(o).
+    /// c = f * cPrev + i * g and h = o * tanh(c), both [B, H].
+    /// </summary>
+    void LstmGatesForward(Tensor cPrev, Tensor gates, Tensor c, Tensor h);
+
+    /// <summary>
+    /// LSTM step backward. gates: the activated gates of the step [B, 4H]; cPrev, c: [B, H]; dH: total
+    /// dL/dh_t [B, H]. dC: in, dL/dc_t arriving from step t+1; out, dL/dc_{t-1}. Writes dGates [B, 4H],
+    /// the gradient with respect to the gate PRE-activations.
+    /// </summary>
+    void LstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dH, Tensor dC, Tensor dGates);
+
+    /// <summary>
+    /// GRU step, gate order r, z, n (PyTorch). gx [B, 3H]: in, x W_ih^T + b_ih; out, the activated
+    /// r, z, n. gh [B, 3H]: h W_hh^T + b_hh (read only). r = sigma(gx_r + gh_r), z = sigma(gx_z + gh_z),
+    /// n = tanh(gx_n + r * gh_n), h = (1 - z) * n + z * hPrev.
+    /// </summary>
+    void GruGatesForward(Tensor hPrev, Tensor gx, Tensor gh, Tensor h);
+
+    /// <summary>
+    /// GRU step backward. gates: activated r, z, n [B, 3H]; gh: the step's h W_hh^T + b_hh; dH: total
+    /// dL/dh_t. Writes dGx [B, 3H] (gradient of gx's pre-activations), dGh [B, 3H] (of gh), and
+    /// dHPrev [B, H] = the direct part z * dH (the caller adds dGh W_hh).
+    /// </summary>
+    void GruGatesBackward(Tensor hPrev, Tensor gates, Tensor gh, Tensor dH, Tensor dGx, Tensor dGh, Tensor dHPrev);
+}

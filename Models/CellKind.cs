@@ -1,0 +1,54 @@
+// The recurrent cell families and their sizes, with the PyTorch module names used as parameter prefixes.
+namespace Engine.Models;
+
+public enum CellKind { RnnTanh, RnnRelu, Lstm, Gru }
+
+public static class CellKinds
+{
+    /// <summary>Gate blocks per weight matrix: W_ih is [Gates * H, in].</summary>
+    public static int Gates(this CellKind cell) => cell switch
+    {
+        CellKind.Lstm => 4,
+        CellKind.Gru => 3,
+        _ => 1,
+    };
+
+    /// <summary>PyTorch's module name for the stack: nn.LSTM -> "lstm", nn.GRU -> "gru", nn.RNN -> "rnn".</summary>
+    public static string ModuleName(this CellKind cell) => cell switch
+    {
+        CellKind.Lstm => "lstm",
+        CellKind.Gru => "gru",
+        _ => "rnn",
+    };
+
+    public static bool HasCellState(this CellKind cell) => cell == CellKind.Lstm;
+
+    /// <summary>Command-line names: rnn-tanh, rnn-relu, lstm, gru.</summary>
+    public static CellKind Parse(string name) => name switch
+    {
+        "rnn-tanh" or "rnn" or "rnn_tanh" => CellKind.RnnTanh,
+        "rnn-relu" or "rnn_relu" => CellKind.RnnRelu,
+        "lstm" => CellKind.Lstm,
+        "gru" => CellKind.Gru,
+        _ => throw new ArgumentException($"unknown cell '{name}'; choose one of: rnn-tanh, rnn-relu, lstm, gru"),
+    };
+
+    public static string Name(this CellKind cell) => cell switch
+    {
+        CellKind.RnnTanh => "rnn-tanh",
+        CellKind.RnnRelu => "rnn-relu",
+        CellKind.Lstm => "lstm",
+        _ => "gru",
+    };
+}
+
+/// <summary>A stack of Layers cells of one kind; layer 0 reads InputSize features, the others HiddenSize.</summary>
+public sealed record RecurrentConfig(CellKind Cell, int InputSize, int HiddenSize, int Layers)
+{
+    public void Validate()
+    {
+        if (InputSize <= 0) throw new ArgumentException($"input size must be positive, got {InputSize}");
+        if (HiddenSize <= 0) throw new ArgumentException($"hidden size must be positive, got {HiddenSize}");
+        if (Layers <= 0) throw new ArgumentException($"layers must be positive, got {Layers}");
+    }
+}

@@ -1,0 +1,62 @@
+// LstmCell: PyTorch's nn.LSTM cell, gates i, f, g, o:
+//   c_t = f * c_{t-1} + i * g,  h_t = o * tanh(c_t).
+// Caches: the activated gates of every step [T, B, 4H] and the cell states [T, B, H].
+namespace Engine.Models.Cells;
+
+public sealed class LstmCell : RecurrentCell
+{
+    public LstmCell(ParameterStore store, string prefix, int layer, int inputSize, int hiddenSize)
+        : base(store, prefix, layer, inputSize, hiddenSize, gates: 4) { }
+
+    public override SequencePass Forward(Graph graph, SequenceInputs inputs) => new Pass(this, graph, inputs);
+
+    private sealed class Pass : SequencePass
+    {
+        private readonly LstmCell cell;
+        private readonly Graph graph;
+        private readonly SequenceInputs inputs;
+        private readonly Tensor gates;      // [T, B, 4H] activated i, f, g, o
+        private readonly Tensor cells;      // [T, B, H]
+
+        // Forward: gates = x W_ih^T + b_ih + b_hh for all steps, then per step += h W_hh^T and one fused gate kernel.
+        public Pass(LstmCell cell, Graph graph, SequenceInputs inputs)
+        {
+            (this.cell, this.graph, this.inputs) = (cell, graph, inputs);
+            var K = cell.K;
+            int steps = inputs.X.Shape[0], batch = inputs.H0.Rows, hidden = cell.HiddenSize;
+            gates = graph.Scratch([steps, batch, 4 * hidden], zeroed: false);
+            cells = graph.Scratch([steps, batch, hidden], zeroed: false);
+            cell.ProjectInputs(inputs.X, gates, withRecurrentBias: true);
+            for (int t = 0; t < steps; t++)
+            {
+                cell.AddRecurrent(t == 0 ? inputs.H0 : inputs.Y[t - 1], gates[t]);
+                K.LstmGatesForward(CellBefore(t), gates[t], cells[t], inputs.Y[t]);
+            }
+            K.Copy(inputs.Y[steps - 1], inputs.Hn);
+            K.Copy(cells[steps - 1], inputs.Cn!);
+        }
+
+        private Tensor CellBefore(int t) => t == 0 ? inputs.C0! : cells[t - 1];
+
+        // Backward: dh_t = dy_t + dgates_{t+1} W_hh; the fused kernel turns (dh_t, dc_t) into dgates_t and dc_{t-1}.
+        public override void Backward(SequenceGradients grads)
+        {
+            var K = cell.K;
+            int steps = inputs.X.Shape[0];
+            var dGates = graph.Scratch(gates.Shape, zeroed: false);    // [T, B, 4H]
+            var dH = graph.Scratch(inputs.H0.Shape, zeroed: false);     // [B, H]
+            var dC = graph.Scratch(inputs.H0.Shape, zeroed: false);     // [B, H]
+            cell.StartFrom(grads.DHn, dH);
+            cell.StartFrom(grads.DCn, dC);
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                cell.GatherHiddenGradient(grads, t, dH);
+                K.LstmGatesBackward(gates[t], CellBefore(t), cells[t], dH, dC, dGates[t]);
+                cell.RecurrentBackward(dGates[t], dH, beta: 0f);
+            }
+            if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
+            if (grads.DC0 is not null) K.Axpy(1f, dC, grads.DC0);
+            cell.AccumulateSequenceGradients(inputs, dGates, dGates, grads.DX);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+// RecurrentCell: what the RNN, LSTM and GRU cells share: their four PyTorch parameters, the input
+// projection of all time steps in one GEMM, and the weight gradients accumulated by one GEMM over
+// all steps. Each cell adds its own time loop (forward and backward) in its own file.
+namespace Engine.Models.Cells;
+
+/// <summary>The inputs of one layer's pass over a sequence. x: [T, B, I]; h0, c0: [B, H]; outputs y: [T, B, H], hn, cn: [B, H].</summary>
+public sealed record SequenceInputs(Tensor X, Tensor H0, Tensor? C0, Tensor Y, Tensor Hn, Tensor? Cn);
+
+/// <summary>
+/// The gradients arriving at one layer: dY [T, B, H] (null when nothing uses y), dHn, dCn [B, H]
+/// (null when unused). The layer accumulates into dX [T, B, I], dH0, dC0 when they are given, and
+/// writes ||dL/dh_t|| into norms when given.
+/// </summary>
+public sealed record SequenceGradients(Tensor? DY, Tensor? DHn, Tensor? DCn, Tensor? DX, Tensor? DH0, Tensor? DC0, double[]? Norms);
+
+/// <summary>One layer's forward pass over a sequence, holding what its backward needs.</summary>
+public abstract class SequencePass
+{
+    public abstract void Backward(SequenceGradients grads);
+}
+
+public abstract class RecurrentCell
+{
+    protected readonly IBackend K;
+    protected readonly Parameter WeightIh, WeightHh, BiasIh, BiasHh;
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+    public int Gates { get; }
+
+    protected RecurrentCell(ParameterStore store, string prefix, int layer, int inputSize, int hiddenSize, int gates)
+    {
+        K = store.Backend;
+        WeightIh = store[$"{prefix}weight_ih_l{layer}"];
+        WeightHh = store[$"{prefix}weight_hh_l{layer}"];
+        BiasIh = store[$"{prefix}bias_ih_l{layer}"];
+        BiasHh = store[$"{prefix}bias_hh_l{layer}"];
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        Gates = gates;
+    }
+
+    /// <summary>PyTorch's parameters of layer k: weight_ih [G, in], weight_hh [G, H], bias_ih [G], bias_hh [G].</summary>
+    public static IEnumerable<ParameterSpec> Specs(string prefix, string group, int layer, int inputSize, int hiddenSize, int gates) =>
+    [
+        new($"{prefix}weight_ih_l{layer}", [gates * hiddenSize, inputSize], group),
+        new($"{prefix}weight_hh_l{layer}", [gates * hiddenSize, hiddenSize], group),
+        new($"{prefix}bias_ih_l{layer}", [gates * hiddenSize], group),
+        new($"{prefix}bias_hh_l{layer}", [gates * hiddenSize], group),
+    ];
+
+    /// <summary>Runs the layer over the whole sequence; the returned pass runs the backward.</summary>
+    public abstract SequencePass Forward(Graph graph, SequenceInputs inputs);
+
+    /// <summary>gates[T*B, G] = x[T*B, I] W_ih^T + b_ih (+ b_hh when the cell folds it in): one GEMM for every step.</summary>
+    protected void ProjectInputs(Tensor x, Tensor gates, bool withRecurrentBias)
+    {
+        int rows = x.Length / InputSize;
+        K.Gemm(false, true, rows, Gates * HiddenSize, InputSize, 1f, x, WeightIh.Value, 0f, gates);
+        K.AddBias(gates, BiasIh.Value, gates);
+        if (withRecurrentBias) K.AddBias(gates, BiasHh.Value, gates);
+    }
+
+    /// <summary>gates[B, G] += hPrev[B, H] W_hh^T: the one recurrent GEMM of a step.</summary>
+    protected void AddRecurrent(Tensor hPrev, Tensor gates)
+        => K.Gemm(false, true, hPrev.Length / HiddenSize, Gates * HiddenSize, HiddenSize, 1f, hPrev, WeightHh.Value, 1f, gates);
+
+    /// <summary>dhPrev[B, H] (+)= dGates[B, G] W_hh; beta 0 overwrites, 1 accumulates.</summary>
+    protected void RecurrentBackward(Tensor dGates, Tensor dHPrev, float beta)
+        => K.Gemm(false, false, dHPrev.Length / HiddenSize, HiddenSize, Gates * HiddenSize, 1f, dGates, WeightHh.Value, beta, dHPrev);
+
+    /// <summary>
+    /// The weight gradients of the whole sequence, each one GEMM over all steps:
+    /// dW_ih += dGx^T x, db_ih += colsum dGx, dW_hh += dGh^T hPrev (hPrev = [h0, y_0 .. y_{T-2}]),
+    /// db_hh += colsum dGh, and dX += dGx W_ih. For RNN and LSTM dGx and dGh are the same tensor.
+    /// </summary>
+    protected void AccumulateSequenceGradients(SequenceInputs inputs, Tensor dGx, Tensor dGh, Tensor? dX)
+    {
+        int steps = inputs.X.Shape[0];
+        int batch = inputs.H0.Length / HiddenSize;
+        int g = Gates * HiddenSize, rows = steps * batch;
+        K.Gemm(true, false, g, InputSize, rows, 1f, dGx, inputs.X, 1f, WeightIh.Grad);
+        K.BiasBackward(dGx, BiasIh.Grad);
+        // hPrev is h0 for step 0 and y_{t-1} after it: two GEMMs instead of copying the states together.
+        K.Gemm(true, false, g, HiddenSize, batch, 1f, dGh.Slice(0, 1), inputs.H0, 1f, WeightHh.Grad);
+        if (steps > 1)
+            K.Gemm(true, false, g, HiddenSize, rows - batch, 1f, dGh.Slice(1, steps - 1), inputs.Y.Slice(0, steps - 1), 1f, WeightHh.Grad);
+        K.BiasBackward(dGh, BiasHh.Grad);
+        if (dX is not null) K.Gemm(false, false, rows, InputSize, g, 1f, dGx, WeightIh.Value, 1f, dX);
+    }
+
+    /// <summary>dH += dY[t] when y is used, and the norm of the total dL/dh_t when asked.</summary>
+    protected void GatherHiddenGradient(SequenceGradients grads, int t, Tensor dH)
+    {
+        if (grads.DY is not null) K.Axpy(1f, grads.DY[t], dH);
+        if (grads.Norms is not null) grads.Norms[t] = Math.Sqrt(K.Dot(dH, dH));
+    }
+
+    /// <summary>dH starts as dL/dh_n (or zero) before the backward loop.</summary>
+    protected void StartFrom(Tensor? final, Tensor dState)
+    {
+        if (final is null) K.Fill(0f, dState); else K.Copy(final, dState);
+    }
+}

@@ -1,0 +1,54 @@
+// RnnCell: PyTorch's nn.RNN cell, h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act = tanh or relu.
+// Caches: the outputs y (which are the states h_t; every f' used is a function of them).
+namespace Engine.Models.Cells;
+
+public sealed class RnnCell : RecurrentCell
+{
+    private readonly Activation activation;
+
+    public RnnCell(ParameterStore store, string prefix, int layer, int inputSize, int hiddenSize, Activation activation)
+        : base(store, prefix, layer, inputSize, hiddenSize, gates: 1) => this.activation = activation;
+
+    public override SequencePass Forward(Graph graph, SequenceInputs inputs) => new Pass(this, graph, inputs);
+
+    private sealed class Pass : SequencePass
+    {
+        private readonly RnnCell cell;
+        private readonly Graph graph;
+        private readonly SequenceInputs inputs;
+
+        // Forward: pre[t] = x_t W_ih^T + b_ih + b_hh (all steps at once) + h_{t-1} W_hh^T; y[t] = act(pre[t]).
+        public Pass(RnnCell cell, Graph graph, SequenceInputs inputs)
+        {
+            (this.cell, this.graph, this.inputs) = (cell, graph, inputs);
+            var K = cell.K;
+            int steps = inputs.X.Shape[0];
+            var pre = graph.Scratch([steps, inputs.H0.Rows, cell.HiddenSize], zeroed: false); // [T, B, H]
+            cell.ProjectInputs(inputs.X, pre, withRecurrentBias: true);
+            for (int t = 0; t < steps; t++)
+            {
+                cell.AddRecurrent(t == 0 ? inputs.H0 : inputs.Y[t - 1], pre[t]);
+                K.ActivationForward(cell.activation, 0f, pre[t], inputs.Y[t]);
+            }
+            K.Copy(inputs.Y[steps - 1], inputs.Hn);
+        }
+
+        // Backward: dh_t = dy_t + dpre_{t+1} W_hh; dpre_t = dh_t * act'(y_t).
+        public override void Backward(SequenceGradients grads)
+        {
+            var K = cell.K;
+            int steps = inputs.X.Shape[0];
+            var dPre = graph.Scratch(inputs.Y.Shape, zeroed: true); // [T, B, H]
+            var dH = graph.Scratch(inputs.H0.Shape, zeroed: false);  // [B, H]
+            cell.StartFrom(grads.DHn, dH);
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                cell.GatherHiddenGradient(grads, t, dH);
+                K.ActivationBackward(cell.activation, 0f, inputs.Y[t], dH, dPre[t]);
+                cell.RecurrentBackward(dPre[t], dH, beta: 0f);
+            }
+            if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
+            cell.AccumulateSequenceGradients(inputs, dPre, dPre, grads.DX);
+        }
+    }
+}
