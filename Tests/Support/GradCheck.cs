@@ -18,7 +18,12 @@ public static class GradCheck
     /// differences of L, for every element of every leaf.
     /// </summary>
     public static void Check(IBackend backend, Tensor[] leaves, Func<Graph, Var[], Var> forward, int seed = 7)
+        => Check(backend, leaves, forward, store: null, seed);
+
+    /// <summary>As above, and also every element of the store's parameters (their gradients come from store.Grads).</summary>
+    public static void Check(IBackend backend, Tensor[] leaves, Func<Graph, Var[], Var> forward, ParameterStore? store, int seed = 7)
     {
+        store?.ZeroGrad();
         var graph = new Graph(backend);
         var vars = leaves.Select(graph.Input).ToArray();
         var output = forward(graph, vars);
@@ -28,6 +33,11 @@ public static class GradCheck
         var loss = graph.Sum(graph.Mul(output, graph.Constant(probeT)));
         graph.Backward(loss);
         var analytic = vars.Select(v => v.Grad is null ? new float[v.Value.Length] : v.Grad.ToArray()).ToArray();
+        if (store is not null)
+        {
+            leaves = [.. leaves, store.Values];
+            analytic = [.. analytic, store.Grads.ToArray()];
+        }
 
         double Loss()
         {

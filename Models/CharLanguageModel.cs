@@ -1,0 +1,67 @@
+// CharLanguageModel: Embedding(V, E) -> stacked recurrent cells -> Linear(H -> V) -> mean softmax
+// cross-entropy over T*B, with PyTorch's names (embedding.weight, lstm.weight_ih_l0, ..., head.weight,
+// head.bias) so checkpoints load into the equivalent PyTorch module.
+namespace Engine.Models;
+
+public sealed record CharLmConfig(CellKind Cell, int Vocabulary, int Embedding, int Hidden, int Layers)
+{
+    public RecurrentConfig Recurrent => new(Cell, Embedding, Hidden, Layers);
+
+    public void Validate()
+    {
+        if (Vocabulary <= 0) throw new ArgumentException($"vocabulary size must be positive, got {Vocabulary}");
+        if (Embedding <= 0) throw new ArgumentException($"embedding size must be positive, got {Embedding}");
+        Recurrent.Validate();
+    }
+}
+
+/// <summary>Logits [T*B, V]; the mean cross-entropy when targets were given; the final states to carry.</summary>
+public sealed record CharLmOutput(Var Logits, Var? Loss, RecurrentResult Recurrent);
+
+public sealed class CharLanguageModel
+{
+    private readonly Parameter embedding, headWeight, headBias;
+
+    public CharLmConfig Config { get; }
+    public RecurrentStack Stack { get; }
+
+    public CharLanguageModel(CharLmConfig config, ParameterStore store)
+    {
+        config.Validate();
+        Config = config;
+        embedding = store["embedding.weight"];
+        Stack = new RecurrentStack(config.Recurrent, store, config.Cell.ModuleName() + ".");
+        headWeight = store["head.weight"];
+        headBias = store["head.bias"];
+    }
+
+    public static IEnumerable<ParameterSpec> Specs(CharLmConfig config)
+    {
+        config.Validate();
+        return
+        [
+            new("embedding.weight", [config.Vocabulary, config.Embedding], "embedding"),
+            .. RecurrentStack.Specs(config.Recurrent, config.Cell.ModuleName() + "."),
+            new("head.weight", [config.Vocabulary, config.Hidden], "head"),
+            new("head.bias", [config.Vocabulary], "head"),
+        ];
+    }
+
+    /// <summary>Runs a chunk from a carried state (no gradient flows into the state).</summary>
+    public CharLmOutput Forward(Graph graph, int[] tokens, int steps, RecurrentState state, int[]? targets = null, HiddenGradientNorms? probe = null)
+        => Forward(graph, tokens, steps, graph.Constant(state.H), state.C is null ? null : graph.Constant(state.C), targets, probe);
+
+    /// <summary>tokens and targets: [T*B] time-major (index t*B + b); h0, c0: [L, B, H].</summary>
+    public CharLmOutput Forward(Graph graph, int[] tokens, int steps, Var h0, Var? c0, int[]? targets = null, HiddenGradientNorms? probe = null)
+    {
+        if (steps <= 0 || tokens.Length % steps != 0)
+            throw new ArgumentException($"{tokens.Length} tokens do not split into {steps} time steps");
+        int batch = tokens.Length / steps;
+        var embedded = graph.Reshape(graph.Embedding(embedding.Var, tokens), steps, batch, Config.Embedding);
+        var recurrent = Stack.Forward(graph, embedded, h0, c0, probe);
+        var top = graph.Reshape(recurrent.Y, steps * batch, Config.Hidden);
+        var logits = graph.Linear(top, headWeight.Var, headBias.Var);
+        var loss = targets is null ? null : graph.SoftmaxCrossEntropy(logits, targets);
+        return new CharLmOutput(logits, loss, recurrent);
+    }
+}
