@@ -1,0 +1,109 @@
+// Optimizer: updates the flat parameter buffer from the flat gradient buffer in one fused pass per
+// step, taking the clip stage's scale as an input so clipping costs no extra pass. Its state tensors
+// are named like PyTorch's (exp_avg, exp_avg_sq, momentum_buffer, square_avg, ...) for checkpoints.
+namespace Engine.Training.Optimizers;
+
+public abstract class Optimizer
+{
+    private readonly List<(string Name, Tensor Tensor)> state = new();
+
+    protected ParameterStore Store { get; }
+    public OptimizerSpec Spec { get; }
+
+    /// <summary>Updates taken so far (PyTorch's `step` in the state dict).</summary>
+    public int StepCount { get; set; }
+
+    /// <summary>The learning rate in force; a schedule sets it before each step.</summary>
+    public float LearningRate { get; set; }
+
+    protected Optimizer(ParameterStore store, OptimizerSpec spec)
+    {
+        Store = store;
+        Spec = spec;
+        LearningRate = spec.LearningRate;
+    }
+
+    /// <summary>A zeroed state tensor as long as the parameter buffer.</summary>
+    protected Tensor NewState(string name)
+    {
+        var t = Store.Backend.Zeros(Store.Count);
+        state.Add((name, t));
+        return t;
+    }
+
+    /// <summary>State tensors in a fixed order, each as long as the flat parameter buffer.</summary>
+    public IReadOnlyList<(string Name, Tensor Tensor)> State => state;
+
+    /// <summary>One update with gradients multiplied by gradScale (1 when the clip stage did not scale).</summary>
+    public void Step(float gradScale)
+    {
+        StepCount++;
+        Update(gradScale);
+    }
+
+    protected abstract void Update(float gradScale);
+}
+
+public sealed class Sgd : Optimizer
+{
+    private readonly Tensor? momentumBuffer;
+
+    public Sgd(ParameterStore store, OptimizerSpec spec) : base(store, spec)
+    {
+        if (spec.Momentum > 0f) momentumBuffer = NewState("momentum_buffer");
+    }
+
+    protected override void Update(float gradScale) => Store.Backend.SgdUpdate(Store.Grads, gradScale, LearningRate, Spec.Momentum,
+        Spec.WeightDecay, Spec.Nesterov, firstStep: StepCount == 1, momentumBuffer, Store.Values);
+}
+
+/// <summary>Adam, and AdamW (decoupled weight decay) when the spec's name is "adamw".</summary>
+public sealed class Adam : Optimizer
+{
+    private readonly Tensor expAvg, expAvgSq;
+
+    public Adam(ParameterStore store, OptimizerSpec spec) : base(store, spec)
+    {
+        expAvg = NewState("exp_avg");
+        expAvgSq = NewState("exp_avg_sq");
+    }
+
+    protected override void Update(float gradScale)
+    {
+        // Bias corrections in double on the host, as PyTorch computes them from the Python float step.
+        double correction1 = 1 - Math.Pow(Spec.Beta1, StepCount);
+        double correction2 = 1 - Math.Pow(Spec.Beta2, StepCount);
+        Store.Backend.AdamUpdate(Store.Grads, gradScale, LearningRate, Spec.Beta1, Spec.Beta2, Spec.Eps, Spec.WeightDecay,
+            decoupled: Spec.Name == "adamw", stepSize: (float)(LearningRate / correction1),
+            biasCorrection2Sqrt: (float)Math.Sqrt(correction2), expAvg, expAvgSq, Store.Values);
+    }
+}
+
+public sealed class Rmsprop : Optimizer
+{
+    private readonly Tensor squareAvg;
+    private readonly Tensor? gradAvg, momentumBuffer;
+
+    public Rmsprop(ParameterStore store, OptimizerSpec spec) : base(store, spec)
+    {
+        squareAvg = NewState("square_avg");
+        if (spec.Centered) gradAvg = NewState("grad_avg");
+        if (spec.Momentum > 0f) momentumBuffer = NewState("momentum_buffer");
+    }
+
+    protected override void Update(float gradScale) => Store.Backend.RmspropUpdate(Store.Grads, gradScale, LearningRate, Spec.Alpha,
+        Spec.Eps, Spec.WeightDecay, Spec.Momentum, squareAvg, gradAvg, momentumBuffer, Store.Values);
+}
+
+public sealed class Adagrad : Optimizer
+{
+    private readonly Tensor sum;
+
+    public Adagrad(ParameterStore store, OptimizerSpec spec) : base(store, spec) => sum = NewState("sum");
+
+    protected override void Update(float gradScale)
+    {
+        float clr = LearningRate / (1f + (StepCount - 1) * Spec.LrDecay);
+        Store.Backend.AdagradUpdate(Store.Grads, gradScale, clr, Spec.Eps, Spec.WeightDecay, sum, Store.Values);
+    }
+}
