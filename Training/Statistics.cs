@@ -1,5 +1,5 @@
 // Small statistics used by benchmarks and reports: median and percentile of samples.
-namespace Engine.Training.Bench;
+namespace Engine.Training;
 
 public static class Statistics
 {

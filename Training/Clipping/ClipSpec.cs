@@ -1,0 +1,97 @@
+// ClipSpec: which clipping a run uses, in one syntax for every kind (the --clip option):
+//   none | value:V | norm:MAX[:P] (P = 2, 1 or inf) | param-norm:MAX | layer-norm:MAX |
+//   agc:CLIPPING[:EPS] | auto:PERCENTILE[:WINDOW] | zclip[:Z[:ALPHA[:WARMUP]]]
+// Parse and ToString round-trip; nonsense gives one line naming what is wrong.
+using System.Globalization;
+
+namespace Engine.Training.Clipping;
+
+public enum ClipKind { None, Value, GlobalNorm, ParameterNorm, LayerNorm, Agc, AutoClip, ZClip }
+
+public sealed record ClipSpec(ClipKind Kind, double Threshold = 0, double NormType = 2, double Eps = 1e-3, int Window = 0,
+    double ZThreshold = 2.5, double Alpha = 0.97, int WarmUp = 25)
+{
+    public const string Syntax = "none, value:V, norm:MAX[:2|1|inf], param-norm:MAX, layer-norm:MAX, agc:CLIPPING[:EPS], auto:PERCENTILE[:WINDOW], zclip[:Z[:ALPHA[:WARMUP]]]";
+
+    public static ClipSpec None { get; } = new(ClipKind.None);
+
+    public static ClipSpec Parse(string text)
+    {
+        var parts = text.Trim().Split(':');
+        string kind = parts[0];
+        int args = parts.Length - 1;
+        ClipSpec spec = kind switch
+        {
+            "none" when args == 0 => None,
+            "value" when args == 1 => new(ClipKind.Value, Positive(text, parts[1], "value")),
+            "norm" when args is 1 or 2 => new(ClipKind.GlobalNorm, Positive(text, parts[1], "max norm"), args == 2 ? ParseNormType(text, parts[2]) : 2),
+            "param-norm" when args == 1 => new(ClipKind.ParameterNorm, Positive(text, parts[1], "max norm")),
+            "layer-norm" when args == 1 => new(ClipKind.LayerNorm, Positive(text, parts[1], "max norm")),
+            "agc" when args is 1 or 2 => new(ClipKind.Agc, Positive(text, parts[1], "clipping"), Eps: args == 2 ? Positive(text, parts[2], "eps") : 1e-3),
+            "auto" when args is 1 or 2 => new(ClipKind.AutoClip, Percentile(text, parts[1]), Window: args == 2 ? PositiveInt(text, parts[2], "window") : 0),
+            "zclip" when args <= 3 => new(ClipKind.ZClip,
+                ZThreshold: args >= 1 ? Positive(text, parts[1], "z threshold") : 2.5,
+                Alpha: args >= 2 ? Fraction(text, parts[2], "alpha") : 0.97,
+                WarmUp: args >= 3 ? PositiveInt(text, parts[3], "warm-up steps") : 25),
+            _ => throw new ArgumentException($"unknown clip '{text}'; use one of: {Syntax}"),
+        };
+        return spec;
+    }
+
+    public override string ToString() => Kind switch
+    {
+        ClipKind.None => "none",
+        ClipKind.Value => $"value:{F(Threshold)}",
+        ClipKind.GlobalNorm => NormType == 2 ? $"norm:{F(Threshold)}" : $"norm:{F(Threshold)}:{(double.IsInfinity(NormType) ? "inf" : F(NormType))}",
+        ClipKind.ParameterNorm => $"param-norm:{F(Threshold)}",
+        ClipKind.LayerNorm => $"layer-norm:{F(Threshold)}",
+        ClipKind.Agc => Eps == 1e-3 ? $"agc:{F(Threshold)}" : $"agc:{F(Threshold)}:{F(Eps)}",
+        ClipKind.AutoClip => Window == 0 ? $"auto:{F(Threshold)}" : $"auto:{F(Threshold)}:{Window}",
+        _ => $"zclip:{F(ZThreshold)}:{F(Alpha)}:{WarmUp}",
+    };
+
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static double Number(string text, string s, string what)
+    {
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+            throw new ArgumentException($"clip '{text}': {what} '{s}' is not a number");
+        return v;
+    }
+
+    private static double Positive(string text, string s, string what)
+    {
+        double v = Number(text, s, what);
+        if (!(v > 0) || double.IsInfinity(v)) throw new ArgumentException($"clip '{text}': {what} must be a finite number above 0, got {s}");
+        return v;
+    }
+
+    private static double Fraction(string text, string s, string what)
+    {
+        double v = Number(text, s, what);
+        if (!(v > 0 && v < 1)) throw new ArgumentException($"clip '{text}': {what} must be in (0, 1), got {s}");
+        return v;
+    }
+
+    private static double Percentile(string text, string s)
+    {
+        double v = Number(text, s, "percentile");
+        if (!(v > 0 && v <= 100)) throw new ArgumentException($"clip '{text}': percentile must be in (0, 100], got {s}");
+        return v;
+    }
+
+    private static int PositiveInt(string text, string s, string what)
+    {
+        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v <= 0)
+            throw new ArgumentException($"clip '{text}': {what} must be a positive integer, got {s}");
+        return v;
+    }
+
+    private static double ParseNormType(string text, string s) => s switch
+    {
+        "2" => 2,
+        "1" => 1,
+        "inf" => double.PositiveInfinity,
+        _ => throw new ArgumentException($"clip '{text}': norm type must be 2, 1 or inf, got {s}"),
+    };
+}
