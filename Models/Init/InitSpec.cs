@@ -1,0 +1,40 @@
+// InitSpec: how a model's parameters start (the --init option): "default" (PyTorch's), "xavier",
+// "orthogonal", "identity" (IRNN) or "spectral:R" (PyTorch's default, then every recurrent gate block
+// scaled to spectral radius R), plus an optional LSTM forget-gate bias.
+using System.Globalization;
+
+namespace Engine.Models.Init;
+
+public enum InitScheme { Default, Xavier, Orthogonal, Identity, Spectral }
+
+public sealed record InitSpec(InitScheme Scheme, double SpectralRadius = 0, float? ForgetBias = null)
+{
+    public static InitSpec Default { get; } = new(InitScheme.Default);
+
+    public static InitSpec Parse(string text, float? forgetBias = null)
+    {
+        var parts = text.Trim().Split(':');
+        InitSpec spec = (parts[0], parts.Length) switch
+        {
+            ("default", 1) => new(InitScheme.Default),
+            ("xavier", 1) => new(InitScheme.Xavier),
+            ("orthogonal", 1) => new(InitScheme.Orthogonal),
+            ("identity", 1) => new(InitScheme.Identity),
+            ("spectral", 2) => new(InitScheme.Spectral, Radius(text, parts[1])),
+            _ => throw new ArgumentException($"unknown init '{text}'; choose one of: default, xavier, orthogonal, identity, spectral:R"),
+        };
+        if (forgetBias is { } f && !float.IsFinite(f)) throw new ArgumentException($"forget-gate bias must be a finite number, got {f}");
+        return spec with { ForgetBias = forgetBias };
+    }
+
+    private static double Radius(string text, string s)
+    {
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double r) || !(r > 0) || double.IsInfinity(r))
+            throw new ArgumentException($"init '{text}': spectral radius must be a finite number above 0, got {s}");
+        return r;
+    }
+
+    public override string ToString()
+        => (Scheme == InitScheme.Spectral ? $"spectral:{SpectralRadius.ToString("R", CultureInfo.InvariantCulture)}" : Scheme.ToString().ToLowerInvariant())
+           + (ForgetBias is { } f ? $" (forget bias {f.ToString("R", CultureInfo.InvariantCulture)})" : "");
+}
