@@ -22,6 +22,15 @@ public partial class ReferenceBackend
             }
     }
 
+    public virtual PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null)
+    {
+        ShapeOf.RequireLength("Prepare", "B", b, k * n);
+        return new PreparedMatrix(b, transB, k, n);
+    }
+
+    public virtual void Gemm(bool transA, int m, float alpha, Tensor a, PreparedMatrix b, float beta, Tensor c)
+        => Gemm(transA, b.Transposed, m, b.N, b.K, alpha, a, b.Source, beta, c);
+
     public virtual void AddBias(Tensor x, Tensor bias, Tensor y)
     {
         ShapeOf.RequireSame("AddBias", x, y);

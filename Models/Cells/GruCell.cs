@@ -27,11 +27,12 @@ public sealed class GruCell : RecurrentCell
             int steps = inputs.X.Shape[0], batch = inputs.H0.Rows, hidden = cell.HiddenSize;
             gates = graph.Scratch([steps, batch, 3 * hidden], zeroed: false);
             recurrent = graph.Scratch([steps, batch, 3 * hidden], zeroed: false);
+            var weights = cell.PrepareForward();
             cell.ProjectInputs(inputs.X, gates, withRecurrentBias: false);
             for (int t = 0; t < steps; t++)
             {
                 var gh = recurrent[t];
-                K.Gemm(false, true, batch, 3 * hidden, hidden, 1f, StateBefore(t), cell.WeightHh.Value, 0f, gh);
+                cell.Recurrent(weights, StateBefore(t), gh, beta: 0f);
                 K.AddBias(gh, cell.BiasHh.Value, gh);
                 K.GruGatesForward(StateBefore(t), gates[t], gh, inputs.Y[t]);
             }
@@ -50,12 +51,13 @@ public sealed class GruCell : RecurrentCell
             var dGh = graph.Scratch(gates.Shape, zeroed: false);   // [T, B, 3H]
             var dH = graph.Scratch(inputs.H0.Shape, zeroed: false);
             var dHPrev = graph.Scratch(inputs.H0.Shape, zeroed: false);
+            var weights = cell.PrepareBackward();
             cell.StartFrom(grads.DHn, dH);
             for (int t = steps - 1; t >= 0; t--)
             {
                 cell.GatherHiddenGradient(grads, t, dH);
                 K.GruGatesBackward(StateBefore(t), gates[t], recurrent[t], dH, dGx[t], dGh[t], dHPrev);
-                cell.RecurrentBackward(dGh[t], dHPrev, beta: 1f);
+                cell.RecurrentBackward(weights, dGh[t], dHPrev, beta: 1f);
                 (dH, dHPrev) = (dHPrev, dH);
             }
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);

@@ -26,10 +26,11 @@ public sealed class LstmCell : RecurrentCell
             int steps = inputs.X.Shape[0], batch = inputs.H0.Rows, hidden = cell.HiddenSize;
             gates = graph.Scratch([steps, batch, 4 * hidden], zeroed: false);
             cells = graph.Scratch([steps, batch, hidden], zeroed: false);
+            var weights = cell.PrepareForward();
             cell.ProjectInputs(inputs.X, gates, withRecurrentBias: true);
             for (int t = 0; t < steps; t++)
             {
-                cell.AddRecurrent(t == 0 ? inputs.H0 : inputs.Y[t - 1], gates[t]);
+                cell.Recurrent(weights, t == 0 ? inputs.H0 : inputs.Y[t - 1], gates[t]);
                 K.LstmGatesForward(CellBefore(t), gates[t], cells[t], inputs.Y[t]);
             }
             K.Copy(inputs.Y[steps - 1], inputs.Hn);
@@ -46,13 +47,14 @@ public sealed class LstmCell : RecurrentCell
             var dGates = graph.Scratch(gates.Shape, zeroed: false);    // [T, B, 4H]
             var dH = graph.Scratch(inputs.H0.Shape, zeroed: false);     // [B, H]
             var dC = graph.Scratch(inputs.H0.Shape, zeroed: false);     // [B, H]
+            var weights = cell.PrepareBackward();
             cell.StartFrom(grads.DHn, dH);
             cell.StartFrom(grads.DCn, dC);
             for (int t = steps - 1; t >= 0; t--)
             {
                 cell.GatherHiddenGradient(grads, t, dH);
                 K.LstmGatesBackward(gates[t], CellBefore(t), cells[t], dH, dC, dGates[t]);
-                cell.RecurrentBackward(dGates[t], dH, beta: 0f);
+                cell.RecurrentBackward(weights, dGates[t], dH, beta: 0f);
             }
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
             if (grads.DC0 is not null) K.Axpy(1f, dC, grads.DC0);

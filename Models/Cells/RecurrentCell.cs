@@ -60,13 +60,24 @@ public abstract class RecurrentCell
         if (withRecurrentBias) K.AddBias(gates, BiasHh.Value, gates);
     }
 
-    /// <summary>gates[B, G] += hPrev[B, H] W_hh^T: the one recurrent GEMM of a step.</summary>
-    protected void AddRecurrent(Tensor hPrev, Tensor gates)
-        => K.Gemm(false, true, hPrev.Length / HiddenSize, Gates * HiddenSize, HiddenSize, 1f, hPrev, WeightHh.Value, 1f, gates);
+    // W_hh prepared once per pass for the per-step products (W_hh^T forward, W_hh backward), recycled between passes.
+    private PreparedMatrix? forwardWeights, backwardWeights;
+
+    /// <summary>W_hh^T ready for the forward time loop: call once per pass, before the loop.</summary>
+    protected PreparedMatrix PrepareForward()
+        => forwardWeights = K.Prepare(WeightHh.Value, transB: true, HiddenSize, Gates * HiddenSize, forwardWeights);
+
+    /// <summary>W_hh ready for the backward time loop: call once per pass, before the loop.</summary>
+    protected PreparedMatrix PrepareBackward()
+        => backwardWeights = K.Prepare(WeightHh.Value, transB: false, Gates * HiddenSize, HiddenSize, backwardWeights);
+
+    /// <summary>gates[B, G] = hPrev[B, H] W_hh^T + beta * gates: the one recurrent GEMM of a step.</summary>
+    protected void Recurrent(PreparedMatrix weights, Tensor hPrev, Tensor gates, float beta = 1f)
+        => K.Gemm(false, hPrev.Length / HiddenSize, 1f, hPrev, weights, beta, gates);
 
     /// <summary>dhPrev[B, H] (+)= dGates[B, G] W_hh; beta 0 overwrites, 1 accumulates.</summary>
-    protected void RecurrentBackward(Tensor dGates, Tensor dHPrev, float beta)
-        => K.Gemm(false, false, dHPrev.Length / HiddenSize, HiddenSize, Gates * HiddenSize, 1f, dGates, WeightHh.Value, beta, dHPrev);
+    protected void RecurrentBackward(PreparedMatrix weights, Tensor dGates, Tensor dHPrev, float beta)
+        => K.Gemm(false, dHPrev.Length / HiddenSize, 1f, dGates, weights, beta, dHPrev);
 
     /// <summary>
     /// The weight gradients of the whole sequence, each one GEMM over all steps:

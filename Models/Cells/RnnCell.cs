@@ -24,10 +24,11 @@ public sealed class RnnCell : RecurrentCell
             var K = cell.K;
             int steps = inputs.X.Shape[0];
             var pre = graph.Scratch([steps, inputs.H0.Rows, cell.HiddenSize], zeroed: false); // [T, B, H]
+            var weights = cell.PrepareForward();
             cell.ProjectInputs(inputs.X, pre, withRecurrentBias: true);
             for (int t = 0; t < steps; t++)
             {
-                cell.AddRecurrent(t == 0 ? inputs.H0 : inputs.Y[t - 1], pre[t]);
+                cell.Recurrent(weights, t == 0 ? inputs.H0 : inputs.Y[t - 1], pre[t]);
                 K.ActivationForward(cell.activation, 0f, pre[t], inputs.Y[t]);
             }
             K.Copy(inputs.Y[steps - 1], inputs.Hn);
@@ -40,12 +41,13 @@ public sealed class RnnCell : RecurrentCell
             int steps = inputs.X.Shape[0];
             var dPre = graph.Scratch(inputs.Y.Shape, zeroed: true); // [T, B, H]
             var dH = graph.Scratch(inputs.H0.Shape, zeroed: false);  // [B, H]
+            var weights = cell.PrepareBackward();
             cell.StartFrom(grads.DHn, dH);
             for (int t = steps - 1; t >= 0; t--)
             {
                 cell.GatherHiddenGradient(grads, t, dH);
                 K.ActivationBackward(cell.activation, 0f, inputs.Y[t], dH, dPre[t]);
-                cell.RecurrentBackward(dPre[t], dH, beta: 0f);
+                cell.RecurrentBackward(weights, dPre[t], dH, beta: 0f);
             }
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
             cell.AccumulateSequenceGradients(inputs, dPre, dPre, grads.DX);

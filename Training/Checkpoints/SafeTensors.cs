@@ -10,7 +10,7 @@ using System.Text.Json.Nodes;
 
 namespace Engine.Training.Checkpoints;
 
-public sealed class SafeTensorsException(string message) : Exception(message);
+public sealed class SafeTensorsException(string message) : UserFacingException(message);
 
 public sealed record NamedTensor(string Name, int[] Shape, float[] Data);
 

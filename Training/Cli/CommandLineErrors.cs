@@ -23,7 +23,7 @@ public static class CommandLineErrors
     /// <summary>Exception types whose message is already written for the user.</summary>
     private static bool IsExpected(Exception e) => e is ArgumentException or FormatException or IOException
         or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException or NotSupportedException
-        or OutOfMemoryException;
+        or OutOfMemoryException or System.Text.Json.JsonException;
 
     public static int Report(string message, int code)
     {
@@ -33,6 +33,3 @@ public static class CommandLineErrors
 
     public static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }
-
-/// <summary>A failure whose message is meant for the user as it stands.</summary>
-public class UserFacingException(string message) : Exception(message);

@@ -28,4 +28,4 @@ public static class NonFinitePolicies
 }
 
 /// <summary>The clip stage stopped the run (policy `error`, or too many consecutive skips).</summary>
-public sealed class ClipException(string message) : Exception(message);
+public sealed class ClipException(string message) : UserFacingException(message);

@@ -5,7 +5,7 @@ using System.Text;
 
 namespace Engine.Training.Data;
 
-public sealed class CorpusException(string message) : Exception(message);
+public sealed class CorpusException(string message) : UserFacingException(message);
 
 public sealed class TextCorpus
 {

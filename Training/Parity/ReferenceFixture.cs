@@ -77,4 +77,4 @@ public sealed class ReferenceFixture
     }
 }
 
-public sealed class FixtureException(string message) : Exception(message);
+public sealed class FixtureException(string message) : UserFacingException(message);

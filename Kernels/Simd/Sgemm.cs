@@ -1,0 +1,238 @@
+// Sgemm: C = alpha * op(A) op(B) + beta * C, cache-blocked in the BLIS manner. B is packed into
+// KC x NR column panels (kept in L1 by the micro-kernel), A into MC x KC blocks of MR-row panels (kept
+// in L2), and a register-blocked 6 x 16 micro-kernel runs Vector256 FMAs (12 accumulators).
+// B may be packed once and reused (PackedB): the recurrent weights of a time loop are multiplied by
+// a new small left operand at every step, and packing them each time would cost more than the product.
+// Work is split over both cores by (row block, column range) items; every element of C is computed by
+// one thread with the same summation order whatever the scheduling, so results are bit-identical.
+// Not here: the scalar fallback for machines without FMA is the reference GEMM.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Engine.Kernels;
+
+/// <summary>
+/// B packed for the micro-kernel: depth blocks of KC rows, each holding ceil(N / NR) panels of KC x NR
+/// values (zero padded). The block starting at depth row pc starts at pc * PaddedN.
+/// </summary>
+public sealed class PackedB
+{
+    public float[] Data { get; private set; } = [];
+    public int K { get; private set; }
+    public int N { get; private set; }
+    public int PaddedN => (N + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
+
+    public void Pack(bool transB, float[] b, int offset, int k, int n)
+    {
+        K = k;
+        N = n;
+        if (Data.Length < k * PaddedN) Data = new float[k * PaddedN];
+        int panels = PaddedN / Sgemm.NR;
+        for (int pc = 0; pc < k; pc += Sgemm.KC)
+            Sgemm.PackB(transB, b, offset, n, k, pc, Math.Min(Sgemm.KC, k - pc), 0, n, Data, pc * PaddedN, 0, panels);
+    }
+}
+
+public static unsafe class Sgemm
+{
+    public const int MR = 6, NR = 16, KC = 256;
+    private const int MC = 96, NC = 2048;
+
+    /// <summary>Below this many multiply-adds one thread does it all: a parallel launch would cost more.</summary>
+    private const long ParallelThreshold = 1L << 18;
+
+    public static bool Supported => Fma.IsSupported && Avx.IsSupported;
+
+    // Packing buffers: A per worker thread, B per calling thread (its workers only read it).
+    [ThreadStatic] private static float[]? packedA;
+    [ThreadStatic] private static float[]? packedBOfCaller;
+
+    public static void Run(bool transA, bool transB, int m, int n, int k, float alpha, float[] a, int aOffset, float[] b, int bOffset, float beta, float[] c, int cOffset)
+    {
+        if (Trivial(m, n, k, alpha, beta, c, cOffset)) return;
+        bool parallel = Parallel(m, n, k);
+        var packedB = packedBOfCaller ??= new float[KC * NC];
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            int panels = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                if (parallel) System.Threading.Tasks.Parallel.For(0, 2, half => PackB(transB, b, bOffset, n, k, pc, kc, jc, nc, packedB, 0, half * panels / 2, (half + 1) * panels / 2));
+                else PackB(transB, b, bOffset, n, k, pc, kc, jc, nc, packedB, 0, 0, panels);
+                MultiplyBlock(transA, a, aOffset, m, k, alpha, pc == 0 ? beta : 1f, packedB, 0, pc, kc, jc, nc, c, cOffset, n, parallel);
+            }
+        }
+    }
+
+    /// <summary>As Run, with B packed beforehand.</summary>
+    public static void Run(bool transA, int m, float alpha, float[] a, int aOffset, PackedB b, float beta, float[] c, int cOffset)
+    {
+        int n = b.N, k = b.K;
+        if (Trivial(m, n, k, alpha, beta, c, cOffset)) return;
+        bool parallel = Parallel(m, n, k);
+        for (int pc = 0; pc < k; pc += KC)
+            MultiplyBlock(transA, a, aOffset, m, k, alpha, pc == 0 ? beta : 1f, b.Data, pc * b.PaddedN, pc, Math.Min(KC, k - pc), 0, n, c, cOffset, n, parallel);
+    }
+
+    private static bool Parallel(int m, int n, int k) => (long)m * n * k >= ParallelThreshold && Environment.ProcessorCount > 1;
+
+    /// <summary>Handles the products with nothing to sum (k = 0 or alpha = 0): C = beta C.</summary>
+    private static bool Trivial(int m, int n, int k, float alpha, float beta, float[] c, int offset)
+    {
+        if (m == 0 || n == 0) return true;
+        if (k != 0 && alpha != 0f) return false;
+        var span = c.AsSpan(offset, m * n);
+        if (beta == 0f) span.Clear();
+        else if (beta != 1f) foreach (ref float v in span) v *= beta;
+        return true;
+    }
+
+    /// <summary>One depth block: every row block of A against the packed columns [jc, jc + nc) of B.</summary>
+    private static void MultiplyBlock(bool transA, float[] a, int aOffset, int m, int k, float alpha, float beta,
+        float[] packedB, int bBase, int pc, int kc, int jc, int nc, float[] c, int cOffset, int ldc, bool parallel)
+    {
+        int panels = (nc + NR - 1) / NR;
+        int rowBlocks = (m + MC - 1) / MC;
+        // Split columns as well when there are few row blocks, so both cores have work.
+        int columnParts = parallel && rowBlocks < 4 ? 2 : 1;
+        void Item(int item)
+        {
+            int ic = item / columnParts * MC, mc = Math.Min(MC, m - ic);
+            int part = item % columnParts;
+            var pa = packedA ??= new float[MC * KC];
+            PackA(transA, a, aOffset, m, k, ic, mc, pc, kc, pa);
+            Compute(pa, packedB, bBase, mc, nc, kc, part * panels / columnParts, (part + 1) * panels / columnParts,
+                alpha, beta, c, cOffset + ic * ldc + jc, ldc);
+        }
+        int items = rowBlocks * columnParts;
+        if (parallel) System.Threading.Tasks.Parallel.For(0, items, Item);
+        else for (int i = 0; i < items; i++) Item(i);
+    }
+
+    /// <summary>B[pc.., jc..] into panels of NR columns at dst[dstBase..]: panel q holds, for each p, NR consecutive values (zero padded).</summary>
+    internal static void PackB(bool transB, float[] b, int offset, int n, int k, int pc, int kc, int jc, int nc, float[] dst, int dstBase, int firstPanel, int endPanel)
+    {
+        for (int q = firstPanel; q < endPanel; q++)
+        {
+            int j0 = jc + q * NR, width = Math.Min(NR, jc + nc - j0);
+            var panel = dst.AsSpan(dstBase + q * NR * kc, NR * kc);
+            if (!transB && width == NR)
+            {
+                for (int p = 0; p < kc; p++) b.AsSpan(offset + (pc + p) * n + j0, NR).CopyTo(panel.Slice(p * NR, NR));
+                continue;
+            }
+            panel.Clear();
+            for (int col = 0; col < width; col++)
+            {
+                if (transB)
+                {
+                    int src = offset + (j0 + col) * k + pc;
+                    for (int p = 0; p < kc; p++) panel[p * NR + col] = b[src + p];
+                }
+                else for (int p = 0; p < kc; p++) panel[p * NR + col] = b[offset + (pc + p) * n + j0 + col];
+            }
+        }
+    }
+
+    /// <summary>A[ic.., pc..] into panels of MR rows: panel r holds, for each p, MR consecutive values (zero padded).</summary>
+    private static void PackA(bool transA, float[] a, int offset, int m, int k, int ic, int mc, int pc, int kc, float[] dst)
+    {
+        for (int r0 = 0; r0 < mc; r0 += MR)
+        {
+            int height = Math.Min(MR, mc - r0);
+            var panel = dst.AsSpan(r0 * kc, MR * kc);
+            if (transA && height == MR)
+            {
+                for (int p = 0; p < kc; p++) a.AsSpan(offset + (pc + p) * m + ic + r0, MR).CopyTo(panel.Slice(p * MR, MR));
+                continue;
+            }
+            if (height < MR) panel.Clear();
+            for (int row = 0; row < height; row++)
+            {
+                int i = ic + r0 + row;
+                if (transA) for (int p = 0; p < kc; p++) panel[p * MR + row] = a[offset + (pc + p) * m + i];
+                else
+                {
+                    int src = offset + i * k + pc;
+                    for (int p = 0; p < kc; p++) panel[p * MR + row] = a[src + p];
+                }
+            }
+        }
+    }
+
+    private static void Compute(float[] pa, float[] pb, int bBase, int mc, int nc, int kc, int firstPanel, int endPanel, float alpha, float beta, float[] c, int cOffset, int ldc)
+    {
+        float* tile = stackalloc float[MR * NR];
+        fixed (float* A = pa, B = pb, C = c)
+        {
+            for (int q = firstPanel; q < endPanel; q++)
+            {
+                int j = q * NR, width = Math.Min(NR, nc - j);
+                float* panel = B + bBase + q * NR * kc;
+                for (int r0 = 0; r0 < mc; r0 += MR)
+                {
+                    int height = Math.Min(MR, mc - r0);
+                    float* cTile = C + cOffset + r0 * ldc + j;
+                    if (height == MR && width == NR) Kernel(kc, A + r0 * kc, panel, cTile, ldc, alpha, beta);
+                    else
+                    {
+                        // Edge tile: compute into a scratch tile with beta 0, then merge the valid part.
+                        Kernel(kc, A + r0 * kc, panel, tile, NR, alpha, 0f);
+                        for (int r = 0; r < height; r++)
+                            for (int col = 0; col < width; col++)
+                            {
+                                float* dst = cTile + r * ldc + col;
+                                *dst = beta == 0f ? tile[r * NR + col] : tile[r * NR + col] + beta * *dst;
+                            }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The 6 x 16 micro-kernel: C[6, 16] = alpha * sum_p A[:, p] B[p, :] + beta * C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 8);
+            var a0 = Vector256.Create(a[0]); c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]); c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]); c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]); c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]); c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]); c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+            a += MR;
+            b += NR;
+        }
+        Store(c, alpha, beta, c00, c01);
+        Store(c + ldc, alpha, beta, c10, c11);
+        Store(c + 2 * ldc, alpha, beta, c20, c21);
+        Store(c + 3 * ldc, alpha, beta, c30, c31);
+        Store(c + 4 * ldc, alpha, beta, c40, c41);
+        Store(c + 5 * ldc, alpha, beta, c50, c51);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, float alpha, float beta, Vector256<float> lo, Vector256<float> hi)
+    {
+        var va = Vector256.Create(alpha);
+        lo *= va;
+        hi *= va;
+        if (beta != 0f)
+        {
+            var vb = Vector256.Create(beta);
+            lo = Fma.MultiplyAdd(vb, Avx.LoadVector256(c), lo);
+            hi = Fma.MultiplyAdd(vb, Avx.LoadVector256(c + 8), hi);
+        }
+        Avx.Store(c, lo);
+        Avx.Store(c + 8, hi);
+    }
+}

@@ -1,0 +1,75 @@
+// GEMM of every fast backend against the reference: every transpose, alpha/beta, shapes covering all
+// the micro-kernel's edge tiles and the blocking boundaries, and bit-identical repeated calls.
+using Engine.Tests.Support;
+using Xunit;
+
+namespace Engine.Tests.Kernels;
+
+public class GemmTests
+{
+    public static IEnumerable<object[]> Backends => BackendCases.Fast;
+
+    private static float[] Random(Rng rng, int n) => Enumerable.Range(0, n).Select(_ => (float)rng.Uniform(-1, 1)).ToArray();
+
+    /// <summary>
+    /// The reference sums in double; a float32 FMA chain of length k can differ from it by about
+    /// k * 2^-24 * sum |a||b| (each rounding at most half an ulp of the running sum, which is bounded
+    /// by sum |a||b|). The tolerance is that bound with a factor of 2 to spare.
+    /// </summary>
+    private static void Compare(string backendName, bool ta, bool tb, int m, int n, int k, float alpha, float beta, int seed)
+    {
+        var rng = new Rng((ulong)seed);
+        var a = Random(rng, m * k); var b = Random(rng, k * n); var c = Random(rng, m * n);
+        if (beta == 0f && c.Length > 0) c[0] = float.NaN; // beta 0 must overwrite, even NaN
+        var reference = BackendCases.Create("reference");
+        var fast = BackendCases.Create(backendName);
+        var expected = reference.FromArray(c, m * n);
+        reference.Gemm(ta, tb, m, n, k, alpha, reference.FromArray(a, m * k), reference.FromArray(b, k * n), beta, expected);
+        var actual = fast.FromArray(c, m * n);
+        fast.Gemm(ta, tb, m, n, k, alpha, fast.FromArray(a, m * k), fast.FromArray(b, k * n), beta, actual);
+        var e = expected.ToArray(); var got = actual.ToArray();
+        double bound = 2 * Math.Max(k, 1) * Math.Pow(2, -24) * k * Math.Abs(alpha) + 1e-6; // |a|,|b| <= 1 so sum |a||b| <= k
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - got[i]) <= bound + (beta == 0f ? 0 : 1e-6 * Math.Abs(beta * c[i])),
+                $"{backendName} ta={ta} tb={tb} m={m} n={n} k={k} alpha={alpha} beta={beta}: C[{i}] = {got[i]}, expected {e[i]}");
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void Every_small_shape_and_transpose(string backend)
+    {
+        int seed = 0;
+        foreach (int m in new[] { 0, 1, 2, 5, 6, 7, 13, 17 })
+            foreach (int n in new[] { 0, 1, 3, 15, 16, 17, 33 })
+                foreach (int k in new[] { 0, 1, 4, 9 })
+                    foreach (bool ta in new[] { false, true })
+                        foreach (bool tb in new[] { false, true })
+                            Compare(backend, ta, tb, m, n, k, 1f, 0f, seed++);
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void Alpha_beta_and_blocking_boundaries(string backend)
+    {
+        // 97 rows cross the 96-row block, k = 300 the 256-deep block, n = 2050 the 2048-wide panel.
+        Compare(backend, false, true, 97, 33, 300, 0.5f, 1f, 1);
+        Compare(backend, true, false, 40, 2050, 7, 1f, -2f, 2);
+        Compare(backend, true, true, 13, 21, 513, 2f, 0.25f, 3);
+        Compare(backend, false, false, 200, 100, 64, 1f, 0f, 4);
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void Parallel_gemm_is_bit_identical_across_calls(string backend)
+    {
+        var b = BackendCases.Create(backend);
+        var rng = new Rng(5);
+        var x = b.FromArray(Random(rng, 300 * 200), 300 * 200);
+        var w = b.FromArray(Random(rng, 400 * 200), 400 * 200);
+        float[] Once()
+        {
+            var c = b.Zeros(300 * 400);
+            b.Gemm(false, true, 300, 400, 200, 1f, x, w, 0f, c);
+            return c.ToArray();
+        }
+        var first = Once();
+        for (int i = 0; i < 5; i++) Assert.Equal(first, Once());
+    }
+}

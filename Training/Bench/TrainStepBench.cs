@@ -1,0 +1,60 @@
+// TrainStepBench: the anchor's training step, timed: zero grads, forward of one recurrent layer over
+// x [T, B, I], loss = sum(y^2) / numel, backward through time, clip stage (global norm 1.0) and SGD
+// (lr 0.01): the same work libtorch's figures in shared/anchors measure.
+using System.Diagnostics;
+using Engine.Models;
+using Engine.Models.Init;
+using Engine.Training.Clipping;
+using Engine.Training.Optimizers;
+
+namespace Engine.Training.Bench;
+
+public sealed record TrainStepFigures(string Cell, int T, int B, int I, int H, double MsMedian, double MsMin, double MsMax, int Steps,
+    double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakWorkingSetBytes);
+
+public static class TrainStepBench
+{
+    public static TrainStepFigures Measure(IBackend backend, CellKind cell, int t, int b, int i, int h, double minSeconds)
+    {
+        var config = new RecurrentConfig(cell, i, h, 1);
+        var store = new ParameterStore(backend, RecurrentStack.Specs(config));
+        Initializer.Apply(store, InitSpec.Default, cell.Gates(), 0);
+        var stack = new RecurrentStack(config, store);
+        var optimizer = OptimizerSpec.Default("sgd", 0.01f).Create(store);
+        var clip = new ClipStage(ClipSpec.Parse("norm:1"), NonFinitePolicy.Skip, store);
+        var rng = new Rng(0);
+        var x = backend.FromArray(Enumerable.Range(0, t * b * i).Select(_ => (float)rng.NextGaussian()).ToArray(), t, b, i);
+        var state = RecurrentState.Zeros(backend, config, b);
+        var graph = new Graph(backend);
+
+        (double Step, double Clip) Step()
+        {
+            var total = Stopwatch.StartNew();
+            store.ZeroGrad();
+            var result = stack.Forward(graph, graph.Constant(x), graph.Constant(state.H), state.C is null ? null : graph.Constant(state.C));
+            var loss = graph.Mean(graph.Mul(result.Y, result.Y));
+            graph.Backward(loss);
+            var clipClock = Stopwatch.StartNew();
+            var outcome = clip.Apply(1);
+            double clipMs = clipClock.Elapsed.TotalMilliseconds;
+            if (!outcome.SkipUpdate) optimizer.Step(outcome.OptimizerScale);
+            backend.Synchronize();
+            graph.Reset();
+            return (total.Elapsed.TotalMilliseconds, clipMs);
+        }
+
+        for (int w = 0; w < 3; w++) Step();
+        var steps = new List<double>();
+        var clips = new List<double>();
+        var clock = Stopwatch.StartNew();
+        while (steps.Count < 10 || (clock.Elapsed.TotalSeconds < minSeconds && steps.Count < 500))
+        {
+            var (s, c) = Step();
+            steps.Add(s);
+            clips.Add(c);
+        }
+        double median = Statistics.Median(steps), clipMedian = Statistics.Median(clips);
+        return new TrainStepFigures(cell.Name(), t, b, i, h, median, steps.Min(), steps.Max(), steps.Count, t * b / (median / 1000),
+            clipMedian, clipMedian / median, Environment.WorkingSet);
+    }
+}

@@ -1,0 +1,65 @@
+// `bench`: JSON lines of medians after warm-up: the machine's FMA peak, SGEMM GFLOP/s at the shapes
+// training uses, the anchor's training steps (with the clip stage's share) and the clip stage alone.
+using System.CommandLine;
+using System.Text.Json;
+using Engine.Kernels;
+using Engine.Models;
+using Engine.Training.Bench;
+using Engine.Training.Telemetry;
+
+namespace Engine.Training.Cli;
+
+public static class BenchCommand
+{
+    /// <summary>The configurations of the libtorch anchor (shared/anchors/libtorch/bench-libtorch.jsonl).</summary>
+    public static readonly (int T, int B, int I, int H)[] Configurations = [(64, 32, 64, 256), (128, 16, 128, 512), (64, 1, 64, 256)];
+
+    public static Command Create()
+    {
+        var device = new Option<string>("--device") { Description = "backend to measure", DefaultValueFactory = _ => "cpu" };
+        var only = new Option<string?>("--only") { Description = "one section: peak, gemm, train or clip" };
+        var seconds = new Option<double>("--seconds") { Description = "minimum timing per measurement", DefaultValueFactory = _ => 2.0 };
+        var cells = new Option<string>("--cells") { Description = "comma-separated cells for the train section", DefaultValueFactory = _ => "rnn-tanh,lstm,gru" };
+        var command = new Command("bench", "Measure training-step throughput, SGEMM and the clip stage (JSON lines)");
+        command.Options.Add(device);
+        command.Options.Add(only);
+        command.Options.Add(seconds);
+        command.Options.Add(cells);
+        command.SetAction(r => CommandLineErrors.Run(() =>
+            Run(Backends.Create(r.GetValue(device)!), r.GetValue(only), r.GetValue(seconds), r.GetValue(cells)!.Split(',').Select(CellKinds.Parse).ToArray())));
+        return command;
+    }
+
+    private static void Emit(object line) => Console.WriteLine(JsonSerializer.Serialize(line, MetricsWriter.Json));
+
+    private static int Run(IBackend backend, string? only, double seconds, CellKind[] cells)
+    {
+        if (only is not (null or "peak" or "gemm" or "train" or "clip"))
+            throw new ArgumentException($"unknown bench section '{only}'; choose one of: peak, gemm, train, clip");
+        int threads = Environment.ProcessorCount;
+        Emit(new { Bench = "env", Device = backend.Name, Threads = threads, Dotnet = Environment.Version.ToString(), Os = Environment.OSVersion.ToString() });
+        double peak = 0;
+        if (only is null or "peak" or "gemm")
+        {
+            peak = FmaPeak.Measure(threads);
+            Emit(new { Bench = "fma_peak", Gflops = Math.Round(peak, 1), Threads = threads });
+        }
+        if (only is null or "gemm")
+            foreach (var (t, b, i, h) in Configurations)
+                foreach (var shape in GemmBench.ShapesFor(t, b, i, h, 4))
+                {
+                    double g = GemmBench.Measure(backend, shape, seconds / 4);
+                    Emit(new { Bench = "sgemm", shape.Use, shape.M, shape.N, shape.K, shape.TransA, shape.TransB, Gflops = Math.Round(g, 1), OfPeak = Math.Round(g / peak, 3) });
+                }
+        if (only is null or "train")
+            foreach (var cell in cells)
+                foreach (var (t, b, i, h) in Configurations)
+                {
+                    var f = TrainStepBench.Measure(backend, cell, t, b, i, h, seconds);
+                    Emit(new { Bench = "train_step", f.Cell, f.T, f.B, f.I, f.H, L = 1, MsPerStepMedian = Math.Round(f.MsMedian, 3), TokensPerS = Math.Round(f.TokensPerSecond, 1),
+                        MsMin = Math.Round(f.MsMin, 3), MsMax = Math.Round(f.MsMax, 3), StepsTimed = f.Steps, ClipMsMedian = Math.Round(f.ClipMsMedian, 4),
+                        ClipShareOfStep = Math.Round(f.ClipShare, 4), PeakWorkingSetMb = Math.Round(f.PeakWorkingSetBytes / 1048576.0, 1) });
+                }
+        return 0;
+    }
+}

@@ -1,0 +1,64 @@
+// TrainOptions: the command-line options that describe a training run, shared by `train` and
+// `compare`, and their binding onto TrainConfig (an option left out keeps the config's default).
+using System.CommandLine;
+using Engine.Training.Trainer;
+
+namespace Engine.Training.Cli;
+
+public sealed class TrainOptions
+{
+    private static readonly TrainConfig Defaults = new();
+
+    public readonly Option<string> Corpus = new("--corpus") { Description = "UTF-8 text file, or 'tinyshakespeare' for the built-in corpus", DefaultValueFactory = _ => Defaults.Corpus };
+    public readonly Option<string> Cell = new("--cell") { Description = "rnn-tanh, rnn-relu, lstm or gru", DefaultValueFactory = _ => Defaults.Cell };
+    public readonly Option<int> Layers = new("--layers") { Description = "stacked recurrent layers", DefaultValueFactory = _ => Defaults.Layers };
+    public readonly Option<int> Hidden = new("--hidden") { Description = "hidden units per layer", DefaultValueFactory = _ => Defaults.Hidden };
+    public readonly Option<int> Embedding = new("--embedding") { Description = "embedding width", DefaultValueFactory = _ => Defaults.Embedding };
+    public readonly Option<int> Seq = new("--seq") { Description = "time steps per chunk (truncated BPTT length)", DefaultValueFactory = _ => Defaults.SequenceLength };
+    public readonly Option<int> Batch = new("--batch") { Description = "sequences per batch", DefaultValueFactory = _ => Defaults.Batch };
+    public readonly Option<int> Steps = new("--steps") { Description = "training steps", DefaultValueFactory = _ => Defaults.Steps };
+    public readonly Option<double> Minutes = new("--minutes") { Description = "stop after this many minutes (0: no limit)", DefaultValueFactory = _ => 0 };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = "sgd, adam, adamw, rmsprop or adagrad", DefaultValueFactory = _ => Defaults.Optimizer };
+    public readonly Option<float> Lr = new("--lr") { Description = "learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
+    public readonly Option<float> WeightDecay = new("--weight-decay") { Description = "weight decay (decoupled for adamw)", DefaultValueFactory = _ => 0 };
+    public readonly Option<float> Momentum = new("--momentum") { Description = "momentum (sgd, rmsprop)", DefaultValueFactory = _ => 0 };
+    public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum (sgd)" };
+    public readonly Option<float> Beta1 = new("--beta1") { Description = "Adam beta1", DefaultValueFactory = _ => Defaults.Beta1 };
+    public readonly Option<float> Beta2 = new("--beta2") { Description = "Adam beta2", DefaultValueFactory = _ => Defaults.Beta2 };
+    public readonly Option<float> Eps = new("--eps") { Description = "optimizer epsilon", DefaultValueFactory = _ => Defaults.Eps };
+    public readonly Option<float> Alpha = new("--alpha") { Description = "RMSprop smoothing constant", DefaultValueFactory = _ => Defaults.Alpha };
+    public readonly Option<string> Schedule = new("--schedule") { Description = "constant, step:EVERY:GAMMA, cosine[:MIN], with an optional warmup:N+ prefix", DefaultValueFactory = _ => Defaults.Schedule };
+    public readonly Option<string> Clip = new("--clip") { Description = "clip stage: " + Clipping.ClipSpec.Syntax, DefaultValueFactory = _ => Defaults.Clip };
+    public readonly Option<string> NonFinite = new("--nonfinite") { Description = "non-finite gradients: error, skip, zero or propagate", DefaultValueFactory = _ => Defaults.NonFinite };
+    public readonly Option<int> MaxSkips = new("--max-skips") { Description = "stop after this many consecutive skipped steps", DefaultValueFactory = _ => Defaults.MaxSkips };
+    public readonly Option<string> Init = new("--init") { Description = "default, xavier, orthogonal, identity or spectral:R", DefaultValueFactory = _ => Defaults.Init };
+    public readonly Option<float?> ForgetBias = new("--forget-bias") { Description = "LSTM forget-gate bias" };
+    public readonly Option<ulong> Seed = new("--seed") { Description = "random seed", DefaultValueFactory = _ => Defaults.Seed };
+    public readonly Option<string> Device = new("--device") { Description = "cpu or reference", DefaultValueFactory = _ => Defaults.Device };
+    public readonly Option<int> ValidateEvery = new("--val-every") { Description = "validate every N steps", DefaultValueFactory = _ => Defaults.ValidateEvery };
+    public readonly Option<int> ValidationChars = new("--val-chars") { Description = "validation characters used", DefaultValueFactory = _ => Defaults.ValidationChars };
+    public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "write a checkpoint every N steps", DefaultValueFactory = _ => Defaults.CheckpointEvery };
+    public readonly Option<int> HiddenNormsEvery = new("--hidden-norms-every") { Description = "record ||dL/dh_t|| every N steps (0: never)", DefaultValueFactory = _ => 0 };
+
+    public IEnumerable<Option> All() =>
+    [
+        Corpus, Cell, Layers, Hidden, Embedding, Seq, Batch, Steps, Minutes, Optimizer, Lr, WeightDecay, Momentum, Nesterov, Beta1, Beta2,
+        Eps, Alpha, Schedule, Clip, NonFinite, MaxSkips, Init, ForgetBias, Seed, Device, ValidateEvery, ValidationChars, CheckpointEvery,
+        HiddenNormsEvery,
+    ];
+
+    public TrainConfig Bind(ParseResult r) => new()
+    {
+        Corpus = r.GetValue(Corpus)!, Cell = r.GetValue(Cell)!, Layers = r.GetValue(Layers), Hidden = r.GetValue(Hidden),
+        Embedding = r.GetValue(Embedding), SequenceLength = r.GetValue(Seq), Batch = r.GetValue(Batch), Steps = r.GetValue(Steps),
+        Minutes = r.GetValue(Minutes), Optimizer = r.GetValue(Optimizer)!, LearningRate = r.GetValue(Lr), WeightDecay = r.GetValue(WeightDecay),
+        Momentum = r.GetValue(Momentum), Nesterov = r.GetValue(Nesterov), Beta1 = r.GetValue(Beta1), Beta2 = r.GetValue(Beta2),
+        Eps = r.GetValue(Eps), Alpha = r.GetValue(Alpha), Schedule = r.GetValue(Schedule)!, Clip = r.GetValue(Clip)!,
+        NonFinite = r.GetValue(NonFinite)!, MaxSkips = r.GetValue(MaxSkips), Init = r.GetValue(Init)!, ForgetBias = r.GetValue(ForgetBias),
+        Seed = r.GetValue(Seed), Device = r.GetValue(Device)!, ValidateEvery = r.GetValue(ValidateEvery),
+        ValidationChars = r.GetValue(ValidationChars), CheckpointEvery = r.GetValue(CheckpointEvery), HiddenNormsEvery = r.GetValue(HiddenNormsEvery),
+    };
+
+    /// <summary>Whether the user typed the option (for resume, where unspecified options keep the checkpoint's value).</summary>
+    public static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };
+}

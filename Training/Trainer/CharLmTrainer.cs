@@ -1,0 +1,189 @@
+// CharLmTrainer: one character-LM training run. A step reads, in order:
+//   zero grads -> forward a [T, B] chunk from the carried state -> backward through time
+//   -> clip stage -> optimizer (with the clip scale, unless the step is skipped) -> carry the state.
+// Everything a resumed run needs is saved in its checkpoint, so a resume continues bit for bit.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Engine.Kernels;
+using Engine.Models;
+using Engine.Models.Init;
+using Engine.Training.Checkpoints;
+using Engine.Training.Clipping;
+using Engine.Training.Data;
+using Engine.Training.Optimizers;
+
+namespace Engine.Training.Trainer;
+
+/// <summary>What one step did: its loss, the clip stage's telemetry, the learning rate and the time it took.</summary>
+public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, double LearningRate, double Seconds, int Tokens, HiddenGradientNorms? HiddenNorms);
+
+public sealed class CharLmTrainer : IDisposable
+{
+    private readonly Graph graph;
+    private readonly int[] inputs, targets;
+    private readonly LearningRateSchedule schedule;
+
+    public TrainConfig Config { get; }
+    public TextCorpus Corpus { get; }
+    public IBackend Backend { get; }
+    public ParameterStore Store { get; }
+    public CharLanguageModel Model { get; }
+    public Optimizer Optimizer { get; }
+    public ClipStage Clip { get; }
+    public StreamBatcher Batcher { get; }
+    public RecurrentState State { get; }
+
+    /// <summary>Steps completed (skipped steps included).</summary>
+    public int Step { get; private set; }
+
+    /// <summary>The loss of the first step, the reference for divergence (loss above 3x it).</summary>
+    public double? InitialLoss { get; private set; }
+
+    public double? BestValidationLoss { get; private set; }
+
+    private CharLmTrainer(TrainConfig config, TextCorpus corpus, IBackend backend)
+    {
+        config.Validate();
+        Config = config;
+        Corpus = corpus;
+        Backend = backend;
+        var modelConfig = new CharLmConfig(config.CellKind, corpus.Vocabulary.Size, config.Embedding, config.Hidden, config.Layers);
+        Store = new ParameterStore(backend, CharLanguageModel.Specs(modelConfig));
+        Model = new CharLanguageModel(modelConfig, Store);
+        Optimizer = config.OptimizerSpec.Create(Store);
+        Clip = new ClipStage(config.ClipSpec, config.Policy, Store, config.MaxSkips);
+        Batcher = new StreamBatcher(corpus.Train, config.Batch, config.SequenceLength);
+        State = RecurrentState.Zeros(backend, modelConfig.Recurrent, config.Batch);
+        schedule = config.LearningRateSchedule;
+        graph = new Graph(backend);
+        inputs = new int[config.SequenceLength * config.Batch];
+        targets = new int[inputs.Length];
+    }
+
+    /// <summary>A fresh run: parameters initialised from the seed.</summary>
+    public static CharLmTrainer Create(TrainConfig config, TextCorpus corpus)
+    {
+        var trainer = new CharLmTrainer(config, corpus, Backends.Create(config.Device));
+        Initializer.Apply(trainer.Store, config.InitSpec, config.CellKind.Gates(), config.Seed);
+        return trainer;
+    }
+
+    /// <summary>One training step.</summary>
+    public StepReport TrainStep(bool recordHiddenNorms = false)
+    {
+        var clock = Stopwatch.StartNew();
+        Step++;
+        Optimizer.LearningRate = (float)(Config.LearningRate * schedule.Factor(Step, Config.Steps));
+        if (Batcher.Next(inputs, targets)) State.Reset(); // the streams wrapped: start again from zero state
+
+        Store.ZeroGrad();
+        var probe = recordHiddenNorms ? new HiddenGradientNorms(Config.Layers, Config.SequenceLength) : null;
+        var output = Model.Forward(graph, inputs, Config.SequenceLength, State, targets, probe);
+        double loss = output.Loss!.Value.ToArray()[0];
+        graph.Backward(output.Loss);
+        var clip = Clip.Apply(Step);
+        if (!clip.SkipUpdate) Optimizer.Step(clip.OptimizerScale);
+        State.CarryFrom(output.Recurrent);
+        graph.Reset();
+        InitialLoss ??= loss;
+        return new StepReport(Step, loss, clip.Telemetry, Optimizer.LearningRate, clock.Elapsed.TotalSeconds, inputs.Length, probe);
+    }
+
+    /// <summary>
+    /// Mean cross-entropy in nats per character over the first ValidationChars of the validation text,
+    /// read as B contiguous streams in chunks of T with the state carried and no gradient (as the
+    /// libtorch anchor measures it).
+    /// </summary>
+    public double Validate()
+    {
+        int length = Math.Min(Config.ValidationChars, Corpus.Validation.Length);
+        int batch = Config.Batch, streamLength = length / batch;
+        if (streamLength < 2) throw new ArgumentException($"the validation text ({length} characters) is too short for {batch} streams");
+        var eval = new Graph(Backend) { GradEnabled = false };
+        var state = RecurrentState.Zeros(Backend, Model.Config.Recurrent, batch);
+        double total = 0;
+        long count = 0;
+        for (int position = 0; position < streamLength - 1; position += Config.SequenceLength)
+        {
+            int steps = Math.Min(Config.SequenceLength, streamLength - 1 - position);
+            var x = new int[steps * batch];
+            var y = new int[steps * batch];
+            for (int t = 0; t < steps; t++)
+                for (int b = 0; b < batch; b++)
+                {
+                    x[t * batch + b] = Corpus.Validation[b * streamLength + position + t];
+                    y[t * batch + b] = Corpus.Validation[b * streamLength + position + t + 1];
+                }
+            var output = Model.Forward(eval, x, steps, state, y);
+            total += output.Loss!.Value.ToArray()[0] * (double)x.Length;
+            count += x.Length;
+            state.CarryFrom(output.Recurrent);
+            eval.Reset();
+        }
+        double loss = total / count;
+        if (BestValidationLoss is null || loss < BestValidationLoss) BestValidationLoss = loss;
+        return loss;
+    }
+
+    /// <summary>Whether every parameter is finite (checkpoints are written only then).</summary>
+    public bool ParametersFinite()
+    {
+        var stats = new SegmentStatistics[1];
+        Backend.SegmentStatistics(Store.Values, [0], [Store.Count], stats);
+        return stats[0].NonFinite == 0;
+    }
+
+    public SafeTensorsFile ToCheckpoint()
+    {
+        var tensors = new List<NamedTensor>(Checkpoint.Parameters(Store));
+        foreach (var (name, tensor) in Optimizer.State)
+            tensors.Add(new NamedTensor(Checkpoint.OptimizerPrefix + name, tensor.Shape, tensor.ToArray()));
+        tensors.Add(new NamedTensor(Checkpoint.StatePrefix + "h", State.H.Shape, State.H.ToArray()));
+        if (State.C is not null) tensors.Add(new NamedTensor(Checkpoint.StatePrefix + "c", State.C.Shape, State.C.ToArray()));
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Checkpoint.Format,
+            ["config"] = JsonSerializer.Serialize(Config),
+            ["vocabulary"] = Corpus.Vocabulary.ToString(),
+            ["step"] = Step.ToString(CultureInfo.InvariantCulture),
+            ["optimizer"] = Config.Optimizer,
+            ["optimizer_step"] = Optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
+            ["clip_state"] = Clip.SaveState(),
+            ["batcher_position"] = Batcher.Position.ToString(CultureInfo.InvariantCulture),
+        };
+        if (InitialLoss is { } l) metadata["initial_loss"] = l.ToString("R", CultureInfo.InvariantCulture);
+        if (BestValidationLoss is { } v) metadata["best_validation_loss"] = v.ToString("R", CultureInfo.InvariantCulture);
+        return new SafeTensorsFile { Tensors = tensors, Metadata = metadata };
+    }
+
+    /// <summary>Continues a run from a checkpoint; settings not about the model or data may be changed by overrides.</summary>
+    public static CharLmTrainer Resume(Checkpoint checkpoint, Func<TrainConfig, TrainConfig>? overrides = null)
+    {
+        TrainConfig saved;
+        try { saved = JsonSerializer.Deserialize<TrainConfig>(checkpoint.Meta("config")) ?? throw new JsonException("null"); }
+        catch (JsonException) { throw new SafeTensorsException("the checkpoint's config is damaged"); }
+        var config = overrides is null ? saved : overrides(saved);
+        var corpus = TextCorpus.Load(config.Corpus);
+        if (corpus.Vocabulary.ToString() != checkpoint.Meta("vocabulary"))
+            throw new ArgumentException($"corpus '{config.Corpus}' has a different vocabulary ({corpus.Vocabulary.Size} characters) from the checkpoint's ({Vocabulary.Parse(checkpoint.Meta("vocabulary")).Size})");
+        var trainer = new CharLmTrainer(config, corpus, Backends.Create(config.Device));
+        foreach (var p in trainer.Store.All) checkpoint.Restore(p.Name, p.Value);
+        foreach (var (name, tensor) in trainer.Optimizer.State) checkpoint.Restore(Checkpoint.OptimizerPrefix + name, tensor);
+        checkpoint.Restore(Checkpoint.StatePrefix + "h", trainer.State.H);
+        if (trainer.State.C is not null) checkpoint.Restore(Checkpoint.StatePrefix + "c", trainer.State.C);
+        trainer.Step = Int(checkpoint, "step");
+        trainer.Optimizer.StepCount = Int(checkpoint, "optimizer_step");
+        trainer.Batcher.Position = Int(checkpoint, "batcher_position");
+        trainer.Clip.LoadState(checkpoint.Meta("clip_state"));
+        if (checkpoint.Metadata.TryGetValue("initial_loss", out var initial)) trainer.InitialLoss = double.Parse(initial, CultureInfo.InvariantCulture);
+        if (checkpoint.Metadata.TryGetValue("best_validation_loss", out var best)) trainer.BestValidationLoss = double.Parse(best, CultureInfo.InvariantCulture);
+        return trainer;
+    }
+
+    private static int Int(Checkpoint c, string key) => int.TryParse(c.Meta(key), NumberStyles.None, CultureInfo.InvariantCulture, out int v)
+        ? v
+        : throw new SafeTensorsException($"the checkpoint's '{key}' is not a count");
+
+    public void Dispose() => Backend.Dispose();
+}

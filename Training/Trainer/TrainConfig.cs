@@ -1,0 +1,81 @@
+// TrainConfig: every setting of a character-LM training run, with the defaults of `train` (a 2-layer,
+// 256-unit LSTM on the built-in corpus, Adam 2e-3, global-norm clipping at 1: the libtorch anchor's
+// set-up). Saved in every checkpoint and at the top of metrics.jsonl.
+using Engine.Models;
+using Engine.Models.Init;
+using Engine.Training.Clipping;
+using Engine.Training.Optimizers;
+
+namespace Engine.Training.Trainer;
+
+public sealed record TrainConfig
+{
+    public string Corpus { get; init; } = "tinyshakespeare";
+    public string Cell { get; init; } = "lstm";
+    public int Layers { get; init; } = 2;
+    public int Hidden { get; init; } = 256;
+    public int Embedding { get; init; } = 64;
+    public int SequenceLength { get; init; } = 64;
+    public int Batch { get; init; } = 32;
+    public int Steps { get; init; } = 1000;
+    /// <summary>Stop after this many minutes of wall clock (0: no limit), whichever comes first with Steps.</summary>
+    public double Minutes { get; init; }
+    public string Optimizer { get; init; } = "adam";
+    public float LearningRate { get; init; } = 2e-3f;
+    public float WeightDecay { get; init; }
+    public float Momentum { get; init; }
+    public bool Nesterov { get; init; }
+    public float Beta1 { get; init; } = 0.9f;
+    public float Beta2 { get; init; } = 0.999f;
+    public float Eps { get; init; } = 1e-8f;
+    public float Alpha { get; init; } = 0.99f;
+    public string Schedule { get; init; } = "constant";
+    public string Clip { get; init; } = "norm:1";
+    public string NonFinite { get; init; } = "skip";
+    public int MaxSkips { get; init; } = 25;
+    public string Init { get; init; } = "default";
+    public float? ForgetBias { get; init; }
+    public ulong Seed { get; init; } = 1;
+    public string Device { get; init; } = "cpu";
+    public int ValidateEvery { get; init; } = 200;
+    public int ValidationChars { get; init; } = 100_000;
+    public int CheckpointEvery { get; init; } = 500;
+    /// <summary>Record ||dL/dh_t|| every this many steps (0: never).</summary>
+    public int HiddenNormsEvery { get; init; }
+
+    public CellKind CellKind => CellKinds.Parse(Cell);
+    public ClipSpec ClipSpec => ClipSpec.Parse(Clip);
+    public NonFinitePolicy Policy => NonFinitePolicies.Parse(NonFinite);
+    public InitSpec InitSpec => InitSpec.Parse(Init, ForgetBias);
+    public LearningRateSchedule LearningRateSchedule => LearningRateSchedule.Parse(Schedule);
+
+    public OptimizerSpec OptimizerSpec => new(Optimizer, LearningRate, WeightDecay, Momentum, Nesterov, Beta1, Beta2, Eps, Alpha);
+
+    /// <summary>Checks every setting; the first problem is reported in one line.</summary>
+    public void Validate()
+    {
+        Positive("layers", Layers);
+        Positive("hidden size", Hidden);
+        Positive("embedding size", Embedding);
+        Positive("sequence length", SequenceLength);
+        Positive("batch size", Batch);
+        Positive("steps", Steps);
+        if (!(Minutes >= 0) || double.IsInfinity(Minutes)) throw new ArgumentException($"minutes must be a finite number >= 0, got {Minutes}");
+        Positive("validation interval", ValidateEvery);
+        Positive("validation characters", ValidationChars);
+        Positive("checkpoint interval", CheckpointEvery);
+        Positive("most consecutive skips", MaxSkips);
+        if (HiddenNormsEvery < 0) throw new ArgumentException($"hidden-norm interval must be >= 0, got {HiddenNormsEvery}");
+        _ = CellKind;
+        _ = ClipSpec;
+        _ = Policy;
+        _ = InitSpec;
+        _ = LearningRateSchedule;
+        OptimizerSpec.Validate();
+    }
+
+    private static void Positive(string what, int value)
+    {
+        if (value <= 0) throw new ArgumentException($"{what} must be a positive integer, got {value}");
+    }
+}
