@@ -1,6 +1,8 @@
 // Sgemm: C = alpha * op(A) op(B) + beta * C, cache-blocked in the BLIS manner. B is packed into
 // KC x NR column panels (kept in L1 by the micro-kernel), A into MC x KC blocks of MR-row panels (kept
-// in L2), and a register-blocked 6 x 16 micro-kernel runs Vector256 FMAs (12 accumulators).
+// in L2), and a register-blocked micro-kernel runs FMAs: 8 x 32 with Vector512 where AVX-512 exists
+// (16 accumulators; full-width 512-bit FMA units double the throughput of 256-bit code), else 6 x 16
+// with Vector256 (12 accumulators).
 // B may be packed once and reused (PackedB): the recurrent weights of a time loop are multiplied by
 // a new small left operand at every step, and packing them each time would cost more than the product.
 // Work is split over both cores by (row block, column range) items; every element of C is computed by
@@ -36,7 +38,10 @@ public sealed class PackedB
 
 public static unsafe class Sgemm
 {
-    public const int MR = 6, NR = 16, KC = 256;
+    /// <summary>Whether the 512-bit micro-kernel is used; it fixes the tile shape MR x NR.</summary>
+    public static readonly bool Wide = Avx512F.IsSupported;
+    public static readonly int MR = Wide ? 8 : 6, NR = Wide ? 32 : 16;
+    public const int KC = 256;
     private const int MC = 96, NC = 2048;
 
     /// <summary>Below this many multiply-adds one thread does it all: a parallel launch would cost more.</summary>
@@ -46,6 +51,7 @@ public static unsafe class Sgemm
 
     // Packing buffers: A per worker thread, B per calling thread (its workers only read it).
     [ThreadStatic] private static float[]? packedA;
+    private static int PackedASize => (MC + 8) * KC;
     [ThreadStatic] private static float[]? packedBOfCaller;
 
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha, float[] a, int aOffset, float[] b, int bOffset, float beta, float[] c, int cOffset)
@@ -102,7 +108,7 @@ public static unsafe class Sgemm
         {
             int ic = item / columnParts * MC, mc = Math.Min(MC, m - ic);
             int part = item % columnParts;
-            var pa = packedA ??= new float[MC * KC];
+            var pa = packedA ??= new float[PackedASize];
             PackA(transA, a, aOffset, m, k, ic, mc, pc, kc, pa);
             Compute(pa, packedB, bBase, mc, nc, kc, part * panels / columnParts, (part + 1) * panels / columnParts,
                 alpha, beta, c, cOffset + ic * ldc + jc, ldc);
@@ -165,7 +171,7 @@ public static unsafe class Sgemm
 
     private static void Compute(float[] pa, float[] pb, int bBase, int mc, int nc, int kc, int firstPanel, int endPanel, float alpha, float beta, float[] c, int cOffset, int ldc)
     {
-        float* tile = stackalloc float[MR * NR];
+        float* tile = stackalloc float[8 * 32];
         fixed (float* A = pa, B = pb, C = c)
         {
             for (int q = firstPanel; q < endPanel; q++)
@@ -193,9 +199,64 @@ public static unsafe class Sgemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        if (Wide) Kernel8x32(kc, a, b, c, ldc, alpha, beta);
+        else Kernel6x16(kc, a, b, c, ldc, alpha, beta);
+    }
+
+    /// <summary>The 8 x 32 micro-kernel: C[8, 32] = alpha * sum_p A[:, p] B[p, :] + beta * C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            var a6 = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+            var a7 = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        Store(c, alpha, beta, c00, c01);
+        Store(c + ldc, alpha, beta, c10, c11);
+        Store(c + 2 * ldc, alpha, beta, c20, c21);
+        Store(c + 3 * ldc, alpha, beta, c30, c31);
+        Store(c + 4 * ldc, alpha, beta, c40, c41);
+        Store(c + 5 * ldc, alpha, beta, c50, c51);
+        Store(c + 6 * ldc, alpha, beta, c60, c61);
+        Store(c + 7 * ldc, alpha, beta, c70, c71);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, float alpha, float beta, Vector512<float> lo, Vector512<float> hi)
+    {
+        var va = Vector512.Create(alpha);
+        lo *= va;
+        hi *= va;
+        if (beta != 0f)
+        {
+            var vb = Vector512.Create(beta);
+            lo = Vector512.FusedMultiplyAdd(vb, Vector512.Load(c), lo);
+            hi = Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 16), hi);
+        }
+        lo.Store(c);
+        hi.Store(c + 16);
+    }
+
     /// <summary>The 6 x 16 micro-kernel: C[6, 16] = alpha * sum_p A[:, p] B[p, :] + beta * C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -209,8 +270,8 @@ public static unsafe class Sgemm
             var a3 = Vector256.Create(a[3]); c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
             var a4 = Vector256.Create(a[4]); c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
             var a5 = Vector256.Create(a[5]); c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
-            a += MR;
-            b += NR;
+            a += 6;
+            b += 16;
         }
         Store(c, alpha, beta, c00, c01);
         Store(c + ldc, alpha, beta, c10, c11);

@@ -3,7 +3,8 @@ using System.Diagnostics;
 
 namespace Engine.Training.Bench;
 
-public sealed record GemmShape(string Use, bool TransA, bool TransB, int M, int N, int K);
+/// <summary>A GEMM of a training step; Prepared marks the per-step products whose right operand (W_hh) is packed once per pass.</summary>
+public sealed record GemmShape(string Use, bool TransA, bool TransB, int M, int N, int K, bool Prepared = false);
 
 public static class GemmBench
 {
@@ -14,11 +15,11 @@ public static class GemmBench
     public static IEnumerable<GemmShape> ShapesFor(int t, int b, int i, int h, int gates) =>
     [
         new("input projection X W_ih^T", false, true, t * b, gates * h, i),
-        new("recurrent h W_hh^T (per step)", false, true, b, gates * h, h),
+        new("recurrent h W_hh^T (per step)", false, true, b, gates * h, h, Prepared: true),
         new("backward dX = dG W_ih", false, false, t * b, i, gates * h),
         new("backward dW_ih = dG^T X", true, false, gates * h, i, t * b),
         new("backward dW_hh = dG^T H", true, false, gates * h, h, t * b),
-        new("backward dh = dG W_hh (per step)", false, false, b, h, gates * h),
+        new("backward dh = dG W_hh (per step)", false, false, b, h, gates * h, Prepared: true),
     ];
 
     /// <summary>Median GFLOP/s over repeated calls after a warm-up, with at least minSeconds of timing.</summary>
@@ -34,7 +35,12 @@ public static class GemmBench
         var a = Random(s.M * s.K);
         var b = Random(s.K * s.N);
         var c = backend.Zeros(s.M * s.N);
-        void Call() => backend.Gemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, b, 0f, c);
+        var prepared = s.Prepared ? backend.Prepare(b, s.TransB, s.K, s.N) : null;
+        void Call()
+        {
+            if (prepared is null) backend.Gemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, b, 0f, c);
+            else backend.Gemm(s.TransA, s.M, 1f, a, prepared, 0f, c);
+        }
         for (int w = 0; w < 3; w++) Call();
         backend.Synchronize();
         var times = new List<double>();
