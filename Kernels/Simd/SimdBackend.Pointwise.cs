@@ -1,0 +1,93 @@
+// SIMD element-wise kernels: activations and their derivatives, column copies. TensorPrimitives does
+// the vector work (512-bit where the machine has it); temporaries come from a per-thread scratch span.
+using System.Numerics.Tensors;
+
+namespace Engine.Kernels;
+
+public partial class SimdBackend
+{
+    public override void ActivationForward(Activation f, float slope, Tensor x, Tensor y)
+    {
+        ShapeOf.RequireLength("ActivationForward", "y", y, x.Length);
+        ActivationForward(f, slope, x.Span(), y.Span());
+    }
+
+    private static void ActivationForward(Activation f, float slope, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.IsEmpty) return; // TensorPrimitives.Sigmoid refuses empty spans
+        switch (f)
+        {
+            case Activation.Identity: x.CopyTo(y); break;
+            case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case Activation.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case Activation.Relu: TensorPrimitives.Max(x, 0f, y); break;
+            case Activation.LeakyRelu:
+                for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : slope * x[i];
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(f), f, "unknown activation");
+        }
+    }
+
+    public override void ActivationBackward(Activation f, float slope, Tensor y, Tensor dY, Tensor dX)
+    {
+        ShapeOf.RequireLength("ActivationBackward", "dY", dY, y.Length);
+        ShapeOf.RequireLength("ActivationBackward", "dX", dX, y.Length);
+        var Y = y.Span(); var D = dY.Span(); var DX = dX.Span();
+        switch (f)
+        {
+            case Activation.Identity: TensorPrimitives.Add(DX, D, DX); break;
+            case Activation.Sigmoid or Activation.Tanh:
+                var derivative = Scratch.Get(Y.Length, 0);
+                Derivative(f, Y, derivative);
+                TensorPrimitives.FusedMultiplyAdd(D, derivative, DX, DX);
+                break;
+            default:
+                // relu and leaky relu: a select per element; the branch is predictable per run of signs.
+                for (int i = 0; i < DX.Length; i++) DX[i] += Y[i] > 0f ? D[i] : f == Activation.Relu ? 0f : slope * D[i];
+                break;
+        }
+    }
+
+    /// <summary>f'(x) as a function of y = f(x): sigmoid y(1 - y), tanh 1 - y^2.</summary>
+    private static void Derivative(Activation f, ReadOnlySpan<float> y, Span<float> result)
+    {
+        if (f == Activation.Sigmoid)
+        {
+            TensorPrimitives.Subtract(1f, y, result);
+            TensorPrimitives.Multiply(result, y, result);
+        }
+        else
+        {
+            TensorPrimitives.Multiply(y, y, result);
+            TensorPrimitives.Subtract(1f, result, result);
+        }
+    }
+
+    public override void CopyColumns(Tensor src, int srcColumn, Tensor dst, int dstColumn, int count, bool accumulate)
+    {
+        int rows = src.Rows, cs = src.Columns, cd = dst.Columns;
+        if (dst.Rows != rows || srcColumn < 0 || dstColumn < 0 || srcColumn + count > cs || dstColumn + count > cd)
+            throw new ArgumentException($"CopyColumns: {count} columns from {srcColumn} of {ShapeOf.Format(src.Shape)} to {dstColumn} of {ShapeOf.Format(dst.Shape)} do not fit");
+        var S = src.Span(); var D = dst.Span();
+        for (int r = 0; r < rows; r++)
+        {
+            var from = S.Slice(r * cs + srcColumn, count);
+            var to = D.Slice(r * cd + dstColumn, count);
+            if (accumulate) TensorPrimitives.Add(to, from, to); else from.CopyTo(to);
+        }
+    }
+}
+
+/// <summary>Per-thread scratch memory for kernels that need temporaries (several independent slots).</summary>
+internal static class Scratch
+{
+    [ThreadStatic] private static float[][]? slots;
+
+    public static Span<float> Get(int length, int slot)
+    {
+        slots ??= new float[8][];
+        var buffer = slots[slot];
+        if (buffer is null || buffer.Length < length) slots[slot] = buffer = new float[Math.Max(length, 256)];
+        return buffer.AsSpan(0, length);
+    }
+}
