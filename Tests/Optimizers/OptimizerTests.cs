@@ -1,5 +1,5 @@
-// Optimizers: parity with PyTorch's torch.optim (fixtures optim_*), hand-computed steps for what the
-// fixtures do not cover, the gradient scale input, and the learning-rate schedules.
+// Optimizers: hand-computed steps for what the PyTorch fixtures (checked in PyTorchParityTests) do not
+// cover, the gradient scale input, and the learning-rate schedules.
 using Engine.Tests.Support;
 using Engine.Training.Optimizers;
 using Xunit;
@@ -8,37 +8,6 @@ namespace Engine.Tests.Optimizers;
 
 public class OptimizerTests
 {
-    public static IEnumerable<object[]> Cases =>
-        from fixture in new[] { "optim_sgd", "optim_adam", "optim_adamw", "optim_rmsprop" }
-        from backend in BackendCases.All
-        select new object[] { fixture, backend[0] };
-
-    private static OptimizerSpec SpecOf(Engine.Training.Parity.ReferenceFixture f)
-    {
-        float F(string key, float fallback) => f.Config[key] is { } n ? (float)n.GetValue<double>() : fallback;
-        string name = f.Config["optimizer"]!.GetValue<string>().ToLowerInvariant();
-        return new OptimizerSpec(name, F("lr", 0), F("weight_decay", 0), F("momentum", 0),
-            f.Config["nesterov"]?.GetValue<bool>() ?? false, F("beta1", 0.9f), F("beta2", 0.999f), F("eps", 1e-8f), F("alpha", 0.99f),
-            f.Config["centered"]?.GetValue<bool>() ?? false);
-    }
-
-    [Theory, MemberData(nameof(Cases))]
-    public void Three_steps_match_pytorch(string fixtureName, string backendName)
-    {
-        var f = Fixtures.Load(fixtureName);
-        var backend = BackendCases.Create(backendName);
-        var names = f.Names("param_names");
-        var store = new ParameterStore(backend, names.Select(n => new ParameterSpec(n, f[n].Shape, n)));
-        foreach (var n in names) store.Set(n, f[n].Data);
-        var optimizer = SpecOf(f).Create(store);
-        for (int step = 1; step <= f.Int("steps"); step++)
-        {
-            foreach (var n in names) backend.Upload(f[$"grad_{n}_step{step}"].Data, store[n].Grad);
-            optimizer.Step(1f);
-            foreach (var n in names) Fixtures.AssertClose($"{n} after step {step}", f[$"{n}_step{step}"].Data, store[n].Value.ToArray());
-        }
-    }
-
     private static (ParameterStore, IBackend) One(float p, float g)
     {
         var backend = BackendCases.Create("reference");

@@ -157,12 +157,29 @@ public sealed class CharLmTrainer : IDisposable
         return new SafeTensorsFile { Tensors = tensors, Metadata = metadata };
     }
 
+    /// <summary>The settings a checkpoint was trained with.</summary>
+    public static TrainConfig ConfigOf(Checkpoint checkpoint)
+    {
+        try { return JsonSerializer.Deserialize<TrainConfig>(checkpoint.Meta("config")) ?? throw new JsonException("null"); }
+        catch (JsonException) { throw new SafeTensorsException("the checkpoint's config is damaged"); }
+    }
+
+    /// <summary>The model of a checkpoint alone (for sampling): its parameters, vocabulary and backend.</summary>
+    public static (CharLanguageModel Model, Vocabulary Vocabulary, IBackend Backend) LoadModel(Checkpoint checkpoint, string device)
+    {
+        var config = ConfigOf(checkpoint);
+        var vocabulary = Vocabulary.Parse(checkpoint.Meta("vocabulary"));
+        var backend = Backends.Create(device);
+        var modelConfig = new CharLmConfig(config.CellKind, vocabulary.Size, config.Embedding, config.Hidden, config.Layers);
+        var store = new ParameterStore(backend, CharLanguageModel.Specs(modelConfig));
+        foreach (var p in store.All) checkpoint.Restore(p.Name, p.Value);
+        return (new CharLanguageModel(modelConfig, store), vocabulary, backend);
+    }
+
     /// <summary>Continues a run from a checkpoint; settings not about the model or data may be changed by overrides.</summary>
     public static CharLmTrainer Resume(Checkpoint checkpoint, Func<TrainConfig, TrainConfig>? overrides = null)
     {
-        TrainConfig saved;
-        try { saved = JsonSerializer.Deserialize<TrainConfig>(checkpoint.Meta("config")) ?? throw new JsonException("null"); }
-        catch (JsonException) { throw new SafeTensorsException("the checkpoint's config is damaged"); }
+        var saved = ConfigOf(checkpoint);
         var config = overrides is null ? saved : overrides(saved);
         var corpus = TextCorpus.Load(config.Corpus);
         if (corpus.Vocabulary.ToString() != checkpoint.Meta("vocabulary"))
