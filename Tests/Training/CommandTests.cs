@@ -1,0 +1,97 @@
+// The commands end to end on small settings: train writes metrics and a readable checkpoint, a resumed
+// run equals an uninterrupted one bit for bit, sample is reproducible, compare writes its report.
+using System.Text.Json;
+using Engine.Tests.Support;
+using Engine.Training.Checkpoints;
+using Xunit;
+
+namespace Engine.Tests.Training;
+
+[Collection(ProgramCollection.Name)]
+public class CommandTests
+{
+    private static string[] Tiny(string corpus, string output, int steps) =>
+    [
+        "train", "--corpus", corpus, "--cell", "lstm", "--layers", "2", "--hidden", "12", "--embedding", "6", "--seq", "8", "--batch", "4",
+        "--steps", steps.ToString(), "--val-every", "5", "--val-chars", "200", "--checkpoint-every", "5", "--out", output, "--seed", "3",
+    ];
+
+    private static List<JsonElement> Metrics(string directory)
+        => File.ReadAllLines(Path.Combine(directory, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+    private static double[] StepLosses(string directory)
+        => Metrics(directory).Where(m => m.TryGetProperty("loss", out _)).Select(m => m.GetProperty("loss").GetDouble()).ToArray();
+
+    [Fact]
+    public void Train_writes_metrics_and_a_checkpoint_that_follows_the_format()
+    {
+        var dir = Directory.CreateTempSubdirectory("train").FullName;
+        var result = ProgramRunner.Run(Tiny(ProgramRunner.Corpus(dir), Path.Combine(dir, "run"), 12));
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Contains("finished 12 steps", result.Output);
+        var metrics = Metrics(Path.Combine(dir, "run"));
+        Assert.Equal("config", metrics[0].GetProperty("event").GetString());
+        Assert.Equal(12, metrics.Count(m => m.TryGetProperty("loss", out _)));
+        Assert.True(metrics[1].TryGetProperty("pre_clip_norm", out _));
+        var checkpoint = SafeTensorsFile.Load(Path.Combine(dir, "run", "checkpoint.safetensors"));
+        Assert.Equal("12", checkpoint.Metadata["step"]);
+        Assert.Equal(new[] { 4 * 12, 6 }, checkpoint["lstm.weight_ih_l0"].Shape); // PyTorch's layout: [4H, E]
+        Assert.True(checkpoint.Has("optimizer.exp_avg"));
+        Assert.True(checkpoint.Has("state.c"));
+    }
+
+    [Fact]
+    public void Resume_continues_bit_identically()
+    {
+        var dir = Directory.CreateTempSubdirectory("resume").FullName;
+        string corpus = ProgramRunner.Corpus(dir);
+        Assert.Equal(0, ProgramRunner.Run(Tiny(corpus, Path.Combine(dir, "whole"), 16)).ExitCode);
+        Assert.Equal(0, ProgramRunner.Run(Tiny(corpus, Path.Combine(dir, "split"), 7)).ExitCode);
+        var resumed = ProgramRunner.Run("train", "--resume", Path.Combine(dir, "split"), "--steps", "16", "--out", Path.Combine(dir, "split"));
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("resuming at step 7", resumed.Output);
+        Assert.Equal(StepLosses(Path.Combine(dir, "whole")), StepLosses(Path.Combine(dir, "split")));
+        var a = SafeTensorsFile.Load(Path.Combine(dir, "whole", "checkpoint.safetensors"));
+        var b = SafeTensorsFile.Load(Path.Combine(dir, "split", "checkpoint.safetensors"));
+        foreach (var t in a.Tensors) Assert.Equal(t.Data, b[t.Name].Data);
+    }
+
+    [Fact]
+    public void Sample_is_reproducible_and_starts_with_the_prime()
+    {
+        var dir = Directory.CreateTempSubdirectory("sample").FullName;
+        Assert.Equal(0, ProgramRunner.Run(Tiny(ProgramRunner.Corpus(dir), Path.Combine(dir, "run"), 5)).ExitCode);
+        string[] args = ["sample", Path.Combine(dir, "run"), "--prime", "To be", "--length", "40", "--temperature", "0.9", "--top-k", "5", "--seed", "7"];
+        var first = ProgramRunner.Run(args);
+        Assert.Equal(0, first.ExitCode);
+        Assert.StartsWith("To be", first.Output);
+        Assert.Equal(45, first.Output.TrimEnd('\n').Length);
+        Assert.Equal(first.Output, ProgramRunner.Run(args).Output);
+    }
+
+    [Fact]
+    public void Compare_marks_the_unclipped_run_diverged_and_writes_every_report_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("compare").FullName;
+        // The explode preset, cut to 300 steps: the unclipped run diverges around step 240.
+        var result = ProgramRunner.Run("compare", "--steps", "300", "--run", "unclipped=none", "--run", "clipped=norm:0.5", "--out", dir);
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json"))).RootElement;
+        var runs = summary.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["unclipped", "clipped"], runs.Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal(JsonValueKind.Number, runs[0].GetProperty("diverged_at_step").ValueKind);
+        Assert.False(runs[1].TryGetProperty("diverged_at_step", out _));
+        double final = runs[1].GetProperty("final_train_loss").GetDouble();
+        Assert.True(final < 4.0, $"the clipped run's loss falls from about ln 65 = 4.17, to {final}");
+        string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        foreach (var id in new[] { "chart-loss", "chart-grad_norm", "chart-clip", "chart-heatmap_0", "chart-heatmap_1", "summary" })
+            Assert.Contains($"id='{id}'", html);
+        Assert.Contains("unclipped", html);
+        Assert.DoesNotContain("src=\"http", html);
+        foreach (var chart in new[] { "loss", "grad_norm", "clip", "heatmap_0", "heatmap_1" })
+        {
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, File.ReadAllBytes(Path.Combine(dir, chart + ".png"))[..4]);
+            Assert.StartsWith("<?xml", File.ReadAllText(Path.Combine(dir, chart + ".svg")));
+        }
+    }
+}
