@@ -6,11 +6,16 @@ using Spectre.Console;
 
 namespace Engine.Training.Cli;
 
-public sealed class PlainObserver(TextWriter output, int every) : IRunObserver
+/// <summary>Plain lines for logs: the first step, then one line every few seconds of training.</summary>
+public sealed class PlainObserver(TextWriter output, TimeSpan every) : IRunObserver
 {
+    private readonly System.Diagnostics.Stopwatch sinceLast = System.Diagnostics.Stopwatch.StartNew();
+
     public void OnStep(StepReport r, double tokensPerSecond, double clipRate)
     {
-        if (r.Step % every == 0 || r.Step == 1) output.WriteLine(ProgressText.Step(r, tokensPerSecond, clipRate));
+        if (r.Step > 1 && sinceLast.Elapsed < every) return;
+        output.WriteLine(ProgressText.Step(r, tokensPerSecond, clipRate));
+        sinceLast.Restart();
     }
 
     public void OnValidation(int step, double loss) => output.WriteLine(ProgressText.Validation(step, loss));
@@ -30,7 +35,7 @@ public sealed class BarObserver(ProgressTask task) : IRunObserver
     public static RunSummary Show(int totalSteps, int startStep, Func<IRunObserver, RunSummary> body)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
-            return body(new PlainObserver(Console.Out, Math.Max(1, totalSteps / 50)));
+            return body(new PlainObserver(Console.Out, TimeSpan.FromSeconds(10)));
         RunSummary? summary = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())

@@ -42,7 +42,8 @@ public static class ReportWriter
             svg = svg[svg.IndexOf("<svg", StringComparison.Ordinal)..]; // drop the XML declaration to inline it
             html.Append($"<figure class='chart' id='chart-{id}'>{svg}<figcaption>{WebUtility.HtmlEncode(caption)}</figcaption></figure>");
         }
-        html.Append($"<script>document.body.dataset.charts = document.querySelectorAll('figure.chart svg path, figure.chart svg rect').length > 0 ? String(document.querySelectorAll('figure.chart').length) : '0';</script>");
+        // For the headless-browser check: the number of chart figures that actually drew something.
+        html.Append("<script>document.body.dataset.charts = String([...document.querySelectorAll('figure.chart')].filter(f => { const s = f.querySelector('svg'); if (!s) return false; const b = s.getBBox(); return s.querySelectorAll('path, image, rect').length > 2 && b.width > 0 && b.height > 0; }).length);</script>");
         html.Append("</body></html>");
         string path = Path.Combine(directory, "report.html");
         File.WriteAllText(path, html.ToString());
