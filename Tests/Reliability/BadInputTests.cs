@@ -56,6 +56,7 @@ public class BadInputTests
         yield return [T("--nonfinite", "ignore"), "unknown non-finite policy 'ignore'"];
         yield return [T("--device", "tpu"), "unknown device 'tpu'"];
         yield return [T("--steps", "ten"), "ten"];
+        yield return [T("--hidden", "200000", "--batch", "512", "--seq", "512"), "this configuration needs about"];
         yield return [new[] { "train", "--resume", "/no/such/checkpoint.safetensors" }, "checkpoint '/no/such/checkpoint.safetensors' does not exist"];
         yield return [new[] { "sample", File("not-a-checkpoint.safetensors", "hello world, not safetensors"u8.ToArray()) }, "is damaged"];
         yield return [new[] { "compare", "--preset", "implode" }, "unknown preset 'implode'"];

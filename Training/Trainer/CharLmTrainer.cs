@@ -45,6 +45,7 @@ public sealed class CharLmTrainer : IDisposable
     private CharLmTrainer(TrainConfig config, TextCorpus corpus, IBackend backend)
     {
         config.Validate();
+        MemoryEstimate.Check(config, corpus.Vocabulary.Size, MemoryEstimate.Available);
         Config = config;
         Corpus = corpus;
         Backend = backend;
