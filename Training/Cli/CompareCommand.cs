@@ -20,9 +20,11 @@ public static class CompareCommand
         var sweep = new Option<string?>("--sweep") { Description = "one run per threshold, e.g. norm:0.1,0.5,1,5,25" };
         var steps = new Option<int?>("--steps") { Description = "training steps per run (default: the preset's)" };
         var seed = new Option<ulong?>("--seed") { Description = "seed shared by every run (default: the preset's)" };
+        var lr = new Option<float?>("--lr") { Description = "learning rate of every run (default: the preset's)" };
+        var taskSteps = new Option<int?>("--task-steps") { Description = "sequence length of a synthetic task (default: the preset's)" };
         var output = new Option<string>("--out") { Description = "report directory", DefaultValueFactory = _ => "runs/compare" };
         var command = new Command("compare", "Reproduce exploding gradients and compare clipped with unclipped runs, with a report");
-        foreach (var o in new Option[] { preset, runs, sweep, steps, seed, output }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, runs, sweep, steps, seed, lr, taskSteps, output }) command.Options.Add(o);
         command.SetAction(r => CommandLineErrors.Run(() =>
         {
             var chosen = ExperimentPreset.Get(r.GetValue(preset)!);
@@ -30,8 +32,9 @@ public static class CompareCommand
             {
                 Steps = r.GetValue(steps) ?? chosen.Base.Steps,
                 Seed = r.GetValue(seed) ?? chosen.Base.Seed,
+                LearningRate = r.GetValue(lr) ?? chosen.Base.LearningRate,
             };
-            chosen = chosen with { Base = config };
+            chosen = chosen with { Base = config, TaskSteps = r.GetValue(taskSteps) ?? chosen.TaskSteps };
             config.Validate();
             string? sweepKind = null;
             IReadOnlyList<RunSpec> plan = chosen.Runs;
