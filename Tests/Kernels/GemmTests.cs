@@ -16,7 +16,7 @@ public class GemmTests
     /// k * 2^-24 * sum |a||b| (each rounding at most half an ulp of the running sum, which is bounded
     /// by sum |a||b|). The tolerance is that bound with a factor of 2 to spare.
     /// </summary>
-    private static void Compare(string backendName, bool ta, bool tb, int m, int n, int k, float alpha, float beta, int seed)
+    private static void Compare(string backendName, bool ta, bool tb, int m, int n, int k, float alpha, float beta, int seed, bool prepared = false)
     {
         var rng = new Rng((ulong)seed);
         var a = Random(rng, m * k); var b = Random(rng, k * n); var c = Random(rng, m * n);
@@ -26,7 +26,8 @@ public class GemmTests
         var expected = reference.FromArray(c, m * n);
         reference.Gemm(ta, tb, m, n, k, alpha, reference.FromArray(a, m * k), reference.FromArray(b, k * n), beta, expected);
         var actual = fast.FromArray(c, m * n);
-        fast.Gemm(ta, tb, m, n, k, alpha, fast.FromArray(a, m * k), fast.FromArray(b, k * n), beta, actual);
+        if (prepared) fast.Gemm(ta, m, alpha, fast.FromArray(a, m * k), fast.Prepare(fast.FromArray(b, k * n), tb, k, n), beta, actual);
+        else fast.Gemm(ta, tb, m, n, k, alpha, fast.FromArray(a, m * k), fast.FromArray(b, k * n), beta, actual);
         var e = expected.ToArray(); var got = actual.ToArray();
         double bound = 2 * Math.Max(k, 1) * Math.Pow(2, -24) * k * Math.Abs(alpha) + 1e-6; // |a|,|b| <= 1 so sum |a||b| <= k
         for (int i = 0; i < e.Length; i++)
@@ -54,6 +55,19 @@ public class GemmTests
         Compare(backend, true, false, 40, 2050, 7, 1f, -2f, 2);
         Compare(backend, true, true, 13, 21, 513, 2f, 0.25f, 3);
         Compare(backend, false, false, 200, 100, 64, 1f, 0f, 4);
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void Prepared_right_operands_give_the_same_products(string backend)
+    {
+        // The per-step recurrent products: small m (1 is the batch-1 vector-matrix path), B packed once.
+        int seed = 100;
+        foreach (int m in new[] { 1, 2, 7, 9, 33 })
+            foreach (int n in new[] { 1, 17, 33, 100 })
+                foreach (int k in new[] { 1, 5, 300 })
+                    foreach (bool ta in new[] { false, true })
+                        foreach (bool tb in new[] { false, true })
+                            Compare(backend, ta, tb, m, n, k, seed % 2 == 0 ? 1f : 0.5f, seed % 3 == 0 ? 0f : 1f, seed++, prepared: true);
     }
 
     [Theory, MemberData(nameof(Backends))]
