@@ -115,6 +115,7 @@ public static class Charts
             crosses.LegendText = "diverged";
         }
         plot.Axes.Bottom.TickGenerator = LogTickGenerator();
+        plot.ShowLegend(Alignment.LowerLeft); // the largest thresholds, often diverged, sit at the upper right
         return plot;
     }
 
