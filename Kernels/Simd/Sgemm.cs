@@ -211,11 +211,20 @@ public static unsafe class Sgemm
     /// </summary>
     private static void SingleRow(float[] a, int aOffset, PackedB b, float alpha, float beta, float[] c, int cOffset)
     {
-        int n = b.N, k = b.K, panels = b.PaddedN / NR;
+        int panels = b.PaddedN / NR;
+        // Each core streams half of the packed weights; below a few panels the split costs more than it saves.
+        if ((long)b.K * b.N >= ParallelThreshold && Environment.ProcessorCount > 1)
+            System.Threading.Tasks.Parallel.For(0, 2, half => SingleRowPanels(a, aOffset, b, alpha, beta, c, cOffset, half * panels / 2, (half + 1) * panels / 2));
+        else SingleRowPanels(a, aOffset, b, alpha, beta, c, cOffset, 0, panels);
+    }
+
+    private static void SingleRowPanels(float[] a, int aOffset, PackedB b, float alpha, float beta, float[] c, int cOffset, int firstPanel, int endPanel)
+    {
+        int n = b.N, k = b.K;
         float* tile = stackalloc float[32];
         fixed (float* A = a, B = b.Data, C = c)
         {
-            for (int q = 0; q < panels; q++)
+            for (int q = firstPanel; q < endPanel; q++)
             {
                 Vector512<float> lo = default, hi = default;
                 for (int pc = 0; pc < k; pc += KC)

@@ -68,6 +68,9 @@ public class GemmTests
                     foreach (bool ta in new[] { false, true })
                         foreach (bool tb in new[] { false, true })
                             Compare(backend, ta, tb, m, n, k, seed % 2 == 0 ? 1f : 0.5f, seed % 3 == 0 ? 0f : 1f, seed++, prepared: true);
+        // Large enough for the one-row product to split its panels over both cores (n = 1000 leaves a partial panel).
+        Compare(backend, false, true, 1, 1000, 512, 1f, 1f, seed++, prepared: true);
+        Compare(backend, true, false, 1, 1000, 512, 1f, 0f, seed, prepared: true);
     }
 
     [Theory, MemberData(nameof(Backends))]
