@@ -9,37 +9,54 @@ namespace Engine.Kernels;
 
 public partial class SimdBackend
 {
+    /// <summary>Segments are read in blocks of this many floats; blocks are the unit of work for the two cores.</summary>
+    private const int StatisticsBlock = 1 << 14;
+
     public override void SegmentStatistics(Tensor x, int[] offsets, int[] lengths, SegmentStatistics[] results)
     {
         ClipChecks.Segments("SegmentStatistics", x, offsets, lengths, results.Length);
-        var X = x.Span();
+        var data = x.Array(out int baseOffset);
+        // Blocks in segment order; each block's statistics land in its own slot, and slots are combined in
+        // order afterwards, so the result does not depend on which core read which block.
+        var blocks = new List<(int Segment, int Start, int Length)>();
         for (int s = 0; s < offsets.Length; s++)
+            for (int start = 0; start < lengths[s] || start == 0; start += StatisticsBlock)
+                blocks.Add((s, baseOffset + offsets[s] + start, Math.Min(StatisticsBlock, lengths[s] - start)));
+        var partial = new SegmentStatistics[blocks.Count];
+        void Read(int i) => partial[i] = Statistics(data.AsSpan(blocks[i].Start, blocks[i].Length));
+        if (x.Length >= 4 * StatisticsBlock && Environment.ProcessorCount > 1) Parallel.For(0, blocks.Count, Read);
+        else for (int i = 0; i < blocks.Count; i++) Read(i);
+        for (int s = 0; s < results.Length; s++) results[s] = default;
+        for (int i = 0; i < blocks.Count; i++)
         {
-            var segment = X.Slice(offsets[s], lengths[s]);
-            var stats = Statistics(segment);
-            results[s] = stats.NonFinite == 0 ? stats : ReferenceBackend.Statistics(segment);
+            ref var r = ref results[blocks[i].Segment];
+            var p = partial[i];
+            r = new SegmentStatistics(r.SumSquares + p.SumSquares, r.SumAbs + p.SumAbs, Math.Max(r.MaxAbs, p.MaxAbs), r.NonFinite + p.NonFinite);
         }
+        // A segment holding NaN or infinity is re-read by the reference, which defines the exact semantics.
+        for (int s = 0; s < results.Length; s++)
+            if (results[s].NonFinite > 0) results[s] = ReferenceBackend.Statistics(data.AsSpan(baseOffset + offsets[s], lengths[s]));
     }
 
     private static SegmentStatistics Statistics(ReadOnlySpan<float> values)
     {
-        var squares = Vector256<double>.Zero; var abs = Vector256<double>.Zero;
-        var max = Vector256<float>.Zero;
+        var squares = Vector512<double>.Zero; var abs = Vector512<double>.Zero;
+        var max = Vector512<float>.Zero;
         long nonFinite = 0;
         int i = 0;
-        for (; i + 8 <= values.Length; i += 8)
+        for (; i + 16 <= values.Length; i += 16)
         {
-            var v = Vector256.Abs(Vector256.Create(values.Slice(i, 8)));
+            var v = Vector512.Abs(Vector512.Create(values.Slice(i, 16)));
             // v * 0 is 0 for finite v and NaN for infinities and NaN.
-            nonFinite += BitOperations.PopCount(~Vector256.Equals(v * Vector256<float>.Zero, Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFF);
-            max = Vector256.Max(max, v);
-            var (lo, hi) = Vector256.Widen(v);
-            squares = Vector256.FusedMultiplyAdd(lo, lo, squares);
-            squares = Vector256.FusedMultiplyAdd(hi, hi, squares);
+            nonFinite += BitOperations.PopCount(~Vector512.Equals(v * Vector512<float>.Zero, Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFF);
+            max = Vector512.Max(max, v);
+            var (lo, hi) = Vector512.Widen(v);
+            squares = Vector512.FusedMultiplyAdd(lo, lo, squares);
+            squares = Vector512.FusedMultiplyAdd(hi, hi, squares);
             abs += lo + hi;
         }
-        double sq = Vector256.Sum(squares), ab = Vector256.Sum(abs), mx = 0;
-        for (int lane = 0; lane < 8; lane++) mx = Math.Max(mx, max[lane]);
+        double sq = Vector512.Sum(squares), ab = Vector512.Sum(abs), mx = 0;
+        for (int lane = 0; lane < 16; lane++) mx = Math.Max(mx, max[lane]);
         for (; i < values.Length; i++)
         {
             double a = Math.Abs((double)values[i]);

@@ -142,6 +142,32 @@ public class ElementwiseKernelTests
     }
 
     [Theory, MemberData(nameof(Backends))]
+    public void Segment_statistics_of_large_buffers_read_in_blocks_on_both_cores(string b)
+    {
+        // Long enough for the block-parallel path: 200,003 floats in segments that straddle block edges.
+        var rng = new Rng(8);
+        var x = Random(rng, 200_003);
+        x[150_000] = float.PositiveInfinity;
+        int[] offsets = [0, 16_385, 100_000], lengths = [16_385, 83_615, 100_003];
+        var reference = BackendCases.Create("reference");
+        var fast = BackendCases.Create(b);
+        var e = new SegmentStatistics[3]; var a = new SegmentStatistics[3];
+        reference.SegmentStatistics(reference.FromArray(x, x.Length), offsets, lengths, e);
+        for (int repeat = 0; repeat < 3; repeat++)
+        {
+            fast.SegmentStatistics(fast.FromArray(x, x.Length), offsets, lengths, a);
+            for (int s = 0; s < 3; s++)
+            {
+                Assert.Equal(e[s].NonFinite, a[s].NonFinite);
+                Assert.Equal(e[s].MaxAbs, a[s].MaxAbs);
+                // Double sums of the same float terms in another order: 1e-12 relative.
+                Assert.Equal(e[s].SumSquares, a[s].SumSquares, e[s].SumSquares * 1e-12 + 1e-12);
+                Assert.Equal(e[s].SumAbs, a[s].SumAbs, e[s].SumAbs * 1e-12 + 1e-12);
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Backends))]
     public void Clip_kernels(string b)
     {
         var rng = new Rng(7);
