@@ -41,6 +41,18 @@ public class CommandTests
     }
 
     [Fact]
+    public void Epochs_set_the_number_of_steps_from_the_corpus()
+    {
+        var dir = Directory.CreateTempSubdirectory("epochs").FullName;
+        // 3,440 characters of which 3,096 train: 4 streams of 774, (774 - 1) / 8 = 96 steps per epoch; half an epoch is 48.
+        string corpus = ProgramRunner.Corpus(dir);
+        var args = Tiny(corpus, Path.Combine(dir, "run"), 1).Where(a => a != "--steps" && a != "1").Concat(["--epochs", "0.5"]).ToArray();
+        var result = ProgramRunner.Run(args);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("finished 48 steps", result.Output);
+    }
+
+    [Fact]
     public void Resume_continues_bit_identically()
     {
         var dir = Directory.CreateTempSubdirectory("resume").FullName;

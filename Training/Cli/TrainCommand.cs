@@ -26,7 +26,7 @@ public static class TrainCommand
 
     private static int Run(TrainOptions options, ParseResult r, string directory, string? resumeFrom)
     {
-        using var trainer = resumeFrom is null ? Start(options.Bind(r)) : Resume(options, r, resumeFrom);
+        using var trainer = resumeFrom is null ? Start(options.Bind(r), r.GetValue(options.Epochs)) : Resume(options, r, resumeFrom);
         var config = trainer.Config;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{config.Cell} {config.Layers}x{config.Hidden} on '{trainer.Corpus.Name}' ({trainer.Corpus.Train.Length:N0} training characters, vocabulary {trainer.Corpus.Vocabulary.Size}), {trainer.Store.Count:N0} parameters, {config.OptimizerSpec}, clip {config.ClipSpec}, device {trainer.Backend.Name}"));
@@ -47,10 +47,18 @@ public static class TrainCommand
         };
     }
 
-    private static CharLmTrainer Start(TrainConfig config)
+    private static CharLmTrainer Start(TrainConfig config, double epochs)
     {
+        if (!(epochs >= 0) || double.IsInfinity(epochs)) throw new ArgumentException($"epochs must be a finite number >= 0, got {epochs}");
         config.Validate();
-        return CharLmTrainer.Create(config, TextCorpus.Load(config.Corpus));
+        var corpus = TextCorpus.Load(config.Corpus);
+        if (epochs > 0)
+        {
+            // An epoch is one pass of every stream over its share of the text (char-rnn's definition).
+            int perEpoch = new StreamBatcher(corpus.Train, config.Batch, config.SequenceLength).StepsPerEpoch;
+            config = config with { Steps = Math.Max(1, (int)Math.Ceiling(epochs * perEpoch)) };
+        }
+        return CharLmTrainer.Create(config, corpus);
     }
 
     /// <summary>Resumes with the checkpoint's settings; only the budget and intervals may be changed on the command line.</summary>

@@ -17,6 +17,7 @@ public sealed class TrainOptions
     public readonly Option<int> Seq = new("--seq") { Description = "time steps per chunk (truncated BPTT length)", DefaultValueFactory = _ => Defaults.SequenceLength };
     public readonly Option<int> Batch = new("--batch") { Description = "sequences per batch", DefaultValueFactory = _ => Defaults.Batch };
     public readonly Option<int> Steps = new("--steps") { Description = "training steps", DefaultValueFactory = _ => Defaults.Steps };
+    public readonly Option<double> Epochs = new("--epochs") { Description = "train for this many passes over the training text instead of --steps (0: use --steps)", DefaultValueFactory = _ => 0 };
     public readonly Option<double> Minutes = new("--minutes") { Description = "stop after this many minutes (0: no limit)", DefaultValueFactory = _ => 0 };
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "sgd, adam, adamw, rmsprop or adagrad", DefaultValueFactory = _ => Defaults.Optimizer };
     public readonly Option<float> Lr = new("--lr") { Description = "learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
@@ -42,7 +43,7 @@ public sealed class TrainOptions
 
     public IEnumerable<Option> All() =>
     [
-        Corpus, Cell, Layers, Hidden, Embedding, Seq, Batch, Steps, Minutes, Optimizer, Lr, WeightDecay, Momentum, Nesterov, Beta1, Beta2,
+        Corpus, Cell, Layers, Hidden, Embedding, Seq, Batch, Steps, Epochs, Minutes, Optimizer, Lr, WeightDecay, Momentum, Nesterov, Beta1, Beta2,
         Eps, Alpha, Schedule, Clip, NonFinite, MaxSkips, Init, ForgetBias, Seed, Device, ValidateEvery, ValidationChars, CheckpointEvery,
         HiddenNormsEvery,
     ];
