@@ -37,9 +37,8 @@ public partial class ReferenceBackend
 
     public virtual void CopyColumns(Tensor src, int srcColumn, Tensor dst, int dstColumn, int count, bool accumulate)
     {
+        ColumnChecks.Validate(src, srcColumn, dst, dstColumn, count);
         int rows = src.Rows, cs = src.Columns, cd = dst.Columns;
-        if (dst.Rows != rows || srcColumn < 0 || dstColumn < 0 || srcColumn + count > cs || dstColumn + count > cd)
-            throw new ArgumentException($"CopyColumns: {count} columns from {srcColumn} of {ShapeOf.Format(src.Shape)} to {dstColumn} of {ShapeOf.Format(dst.Shape)} do not fit");
         var S = src.Span(); var D = dst.Span();
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < count; j++)
@@ -60,6 +59,16 @@ public partial class ReferenceBackend
     {
         ShapeOf.RequireLength(op, "second operand", b, a.Length);
         ShapeOf.RequireLength(op, "destination", y, a.Length);
+    }
+}
+
+/// <summary>Argument checks of CopyColumns, shared by every backend.</summary>
+public static class ColumnChecks
+{
+    public static void Validate(Tensor src, int srcColumn, Tensor dst, int dstColumn, int count)
+    {
+        if (dst.Rows != src.Rows || count < 0 || srcColumn < 0 || dstColumn < 0 || srcColumn + count > src.Columns || dstColumn + count > dst.Columns)
+            throw new ArgumentException($"CopyColumns: {count} columns from {srcColumn} of {ShapeOf.Format(src.Shape)} to {dstColumn} of {ShapeOf.Format(dst.Shape)} do not fit");
     }
 }
 

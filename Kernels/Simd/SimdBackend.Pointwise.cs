@@ -65,9 +65,8 @@ public partial class SimdBackend
 
     public override void CopyColumns(Tensor src, int srcColumn, Tensor dst, int dstColumn, int count, bool accumulate)
     {
+        ColumnChecks.Validate(src, srcColumn, dst, dstColumn, count);
         int rows = src.Rows, cs = src.Columns, cd = dst.Columns;
-        if (dst.Rows != rows || srcColumn < 0 || dstColumn < 0 || srcColumn + count > cs || dstColumn + count > cd)
-            throw new ArgumentException($"CopyColumns: {count} columns from {srcColumn} of {ShapeOf.Format(src.Shape)} to {dstColumn} of {ShapeOf.Format(dst.Shape)} do not fit");
         var S = src.Span(); var D = dst.Span();
         for (int r = 0; r < rows; r++)
         {
