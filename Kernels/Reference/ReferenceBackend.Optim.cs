@@ -3,11 +3,12 @@ namespace Engine.Kernels;
 
 public partial class ReferenceBackend
 {
-    public virtual void SgdUpdate(Tensor grad, float gradScale, float lr, float momentum, float weightDecay, bool nesterov, bool firstStep, Tensor? momentumBuffer, Tensor param)
+    public virtual long SgdUpdate(Tensor grad, float gradScale, float lr, float momentum, float weightDecay, bool nesterov, bool firstStep, bool guard, Tensor? momentumBuffer, Tensor param)
     {
         OptimChecks.Same("SgdUpdate", param, grad, momentumBuffer);
         var G = grad.Span(); var P = param.Span();
         var M = momentumBuffer is null ? Span<float>.Empty : momentumBuffer.Span();
+        long kept = 0;
         for (int i = 0; i < P.Length; i++)
         {
             float g = gradScale * G[i] + weightDecay * P[i];
@@ -16,34 +17,46 @@ public partial class ReferenceBackend
                 M[i] = firstStep ? g : momentum * M[i] + g;
                 g = nesterov ? g + momentum * M[i] : M[i];
             }
-            P[i] -= lr * g;
+            kept += Assign(ref P[i], P[i] - lr * g, guard);
         }
+        return kept;
     }
 
-    public virtual void AdamUpdate(Tensor grad, float gradScale, float lr, float beta1, float beta2, float eps, float weightDecay, bool decoupled,
-        float stepSize, float biasCorrection2Sqrt, Tensor expAvg, Tensor expAvgSq, Tensor param)
+    /// <summary>p = updated, unless guarding and updated is not finite; returns 1 when the old value was kept.</summary>
+    public static int Assign(ref float p, float updated, bool guard)
+    {
+        if (guard && !float.IsFinite(updated)) return 1;
+        p = updated;
+        return 0;
+    }
+
+    public virtual long AdamUpdate(Tensor grad, float gradScale, float lr, float beta1, float beta2, float eps, float weightDecay, bool decoupled,
+        float stepSize, float biasCorrection2Sqrt, bool guard, Tensor expAvg, Tensor expAvgSq, Tensor param)
     {
         OptimChecks.Same("AdamUpdate", param, grad, expAvg, expAvgSq);
         var G = grad.Span(); var P = param.Span(); var M = expAvg.Span(); var V = expAvgSq.Span();
+        long kept = 0;
         for (int i = 0; i < P.Length; i++)
         {
             float g = gradScale * G[i];
-            if (decoupled) P[i] *= 1f - lr * weightDecay;
-            else g += weightDecay * P[i];
+            float p = decoupled ? P[i] * (1f - lr * weightDecay) : P[i];
+            if (!decoupled) g += weightDecay * P[i];
             M[i] = beta1 * M[i] + (1f - beta1) * g;
             V[i] = beta2 * V[i] + (1f - beta2) * g * g;
             float denom = MathF.Sqrt(V[i]) / biasCorrection2Sqrt + eps;
-            P[i] -= stepSize * M[i] / denom;
+            kept += Assign(ref P[i], p - stepSize * M[i] / denom, guard);
         }
+        return kept;
     }
 
-    public virtual void RmspropUpdate(Tensor grad, float gradScale, float lr, float alpha, float eps, float weightDecay, float momentum,
+    public virtual long RmspropUpdate(Tensor grad, float gradScale, float lr, float alpha, float eps, float weightDecay, float momentum, bool guard,
         Tensor squareAvg, Tensor? gradAvg, Tensor? momentumBuffer, Tensor param)
     {
         OptimChecks.Same("RmspropUpdate", param, grad, squareAvg, gradAvg, momentumBuffer);
         var G = grad.Span(); var P = param.Span(); var S = squareAvg.Span();
         var A = gradAvg is null ? Span<float>.Empty : gradAvg.Span();
         var M = momentumBuffer is null ? Span<float>.Empty : momentumBuffer.Span();
+        long kept = 0;
         for (int i = 0; i < P.Length; i++)
         {
             float g = gradScale * G[i] + weightDecay * P[i];
@@ -58,22 +71,25 @@ public partial class ReferenceBackend
             if (momentumBuffer is not null)
             {
                 M[i] = momentum * M[i] + g / denom;
-                P[i] -= lr * M[i];
+                kept += Assign(ref P[i], P[i] - lr * M[i], guard);
             }
-            else P[i] -= lr * g / denom;
+            else kept += Assign(ref P[i], P[i] - lr * g / denom, guard);
         }
+        return kept;
     }
 
-    public virtual void AdagradUpdate(Tensor grad, float gradScale, float clr, float eps, float weightDecay, Tensor sum, Tensor param)
+    public virtual long AdagradUpdate(Tensor grad, float gradScale, float clr, float eps, float weightDecay, bool guard, Tensor sum, Tensor param)
     {
         OptimChecks.Same("AdagradUpdate", param, grad, sum);
         var G = grad.Span(); var P = param.Span(); var S = sum.Span();
+        long kept = 0;
         for (int i = 0; i < P.Length; i++)
         {
             float g = gradScale * G[i] + weightDecay * P[i];
             S[i] += g * g;
-            P[i] -= clr * g / (MathF.Sqrt(S[i]) + eps);
+            kept += Assign(ref P[i], P[i] - clr * g / (MathF.Sqrt(S[i]) + eps), guard);
         }
+        return kept;
     }
 }
 

@@ -17,7 +17,9 @@ public class NonFinitePolicyTests
         var b = BackendCases.Create(backend);
         var store = new ParameterStore(b, [new("lstm.weight_hh_l0", [2, 2], "l0"), new("head.bias", [3], "head")]);
         b.Upload([0.5f, -0.25f, 1, 2, 0.1f, 0.2f, 0.3f], store.Values);
-        return new Rig(store, OptimizerSpec.Default("adam", 0.01f).Create(store), new ClipStage(ClipSpec.Parse(clip), policy, store, maxSkips) { FusedScale = fused });
+        var optimizer = OptimizerSpec.Default("adam", 0.01f).Create(store);
+        optimizer.GuardNonFinite = policy != NonFinitePolicy.Propagate; // as the trainers set it
+        return new Rig(store, optimizer, new ClipStage(ClipSpec.Parse(clip), policy, store, maxSkips) { FusedScale = fused });
     }
 
     /// <summary>One training step as the trainer runs it: clip, then update unless told to skip.</summary>

@@ -134,10 +134,10 @@ public class ElementwiseKernelTests
         for (int n = 0; n <= MaxLength; n++)
         {
             float[][] x = [Random(rng, n), Random(rng, n), Random(rng, n, 0, 1), Random(rng, n)];
-            Same(b, "Sgd", x, (k, t) => k.SgdUpdate(t[0], 0.5f, 0.1f, 0.9f, 0.01f, true, false, t[3], t[1]), 1e-6, 1e-7);
-            Same(b, "Adam", x, (k, t) => k.AdamUpdate(t[0], 0.5f, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 0.05f, 0.3f, t[3], t[2], t[1]), 1e-5, 1e-6);
-            Same(b, "AdamW", x, (k, t) => k.AdamUpdate(t[0], 1f, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 0.05f, 0.3f, t[3], t[2], t[1]), 1e-5, 1e-6);
-            Same(b, "Rmsprop", x, (k, t) => k.RmspropUpdate(t[0], 1f, 0.01f, 0.99f, 1e-8f, 0f, 0.9f, t[2], null, t[3], t[1]), 1e-5, 1e-6);
+            Same(b, "Sgd", x, (k, t) => k.SgdUpdate(t[0], 0.5f, 0.1f, 0.9f, 0.01f, true, false, true, t[3], t[1]), 1e-6, 1e-7);
+            Same(b, "Adam", x, (k, t) => k.AdamUpdate(t[0], 0.5f, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 0.05f, 0.3f, true, t[3], t[2], t[1]), 1e-5, 1e-6);
+            Same(b, "AdamW", x, (k, t) => k.AdamUpdate(t[0], 1f, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 0.05f, 0.3f, true, t[3], t[2], t[1]), 1e-5, 1e-6);
+            Same(b, "Rmsprop", x, (k, t) => k.RmspropUpdate(t[0], 1f, 0.01f, 0.99f, 1e-8f, 0f, 0.9f, true, t[2], null, t[3], t[1]), 1e-5, 1e-6);
         }
     }
 
@@ -165,6 +165,25 @@ public class ElementwiseKernelTests
                 Assert.Equal(e[s].SumAbs, a[s].SumAbs, e[s].SumAbs * 1e-12 + 1e-12);
             }
         }
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void Guarded_updates_keep_weights_that_would_overflow(string b)
+    {
+        // lr 1e10 times a gradient of 1e30 overflows to -infinity; the guard keeps those weights (and
+        // counts them), unguarded they become infinite as in PyTorch. Elements with a small gradient update.
+        foreach (var k in new[] { BackendCases.Create("reference"), BackendCases.Create(b) })
+            for (int n = 1; n <= 40; n++)
+            {
+                var grads = Enumerable.Range(0, n).Select(i => i % 3 == 0 ? 1e30f : 1f).ToArray();
+                int huge = grads.Count(g => g > 1);
+                var param = k.FromArray(new float[n], n);
+                Assert.Equal(huge, k.SgdUpdate(k.FromArray(grads, n), 1f, 1e10f, 0f, 0f, false, true, true, null, param));
+                var p = param.ToArray();
+                for (int i = 0; i < n; i++) Assert.Equal(i % 3 == 0 ? 0f : -1e10f, p[i]);
+                Assert.Equal(0, k.SgdUpdate(k.FromArray(grads, n), 1f, 1e10f, 0f, 0f, false, true, false, null, param));
+                Assert.True(float.IsNegativeInfinity(param.ToArray()[0]));
+            }
     }
 
     [Theory, MemberData(nameof(Backends))]

@@ -35,6 +35,7 @@ public sealed class TaskTrainer : IDisposable
         Initializer.Apply(store, config.InitSpec, config.CellKind.Gates(), config.Seed);
         model = new SequenceModel(modelConfig, store);
         optimizer = config.OptimizerSpec.Create(store);
+        optimizer.GuardNonFinite = config.Policy != NonFinitePolicy.Propagate;
         clip = new ClipStage(config.ClipSpec, config.Policy, store, config.MaxSkips);
         data = new Rng(config.Seed + 1000);
         graph = new Graph(backend);

@@ -16,6 +16,12 @@ public abstract class Optimizer
     /// <summary>The learning rate in force; a schedule sets it before each step.</summary>
     public float LearningRate { get; set; }
 
+    /// <summary>
+    /// When true (every non-finite policy but `propagate`), an update that would make a weight NaN or
+    /// infinite (a finite but huge gradient overflowing) leaves that weight as it was.
+    /// </summary>
+    public bool GuardNonFinite { get; set; } = true;
+
     protected Optimizer(ParameterStore store, OptimizerSpec spec)
     {
         Store = store;
@@ -34,14 +40,14 @@ public abstract class Optimizer
     /// <summary>State tensors in a fixed order, each as long as the flat parameter buffer.</summary>
     public IReadOnlyList<(string Name, Tensor Tensor)> State => state;
 
-    /// <summary>One update with gradients multiplied by gradScale (1 when the clip stage did not scale).</summary>
-    public void Step(float gradScale)
+    /// <summary>One update with gradients multiplied by gradScale (1 when the clip stage did not scale); returns how many weights the guard kept.</summary>
+    public long Step(float gradScale)
     {
         StepCount++;
-        Update(gradScale);
+        return Update(gradScale);
     }
 
-    protected abstract void Update(float gradScale);
+    protected abstract long Update(float gradScale);
 }
 
 public sealed class Sgd : Optimizer
@@ -53,8 +59,8 @@ public sealed class Sgd : Optimizer
         if (spec.Momentum > 0f) momentumBuffer = NewState("momentum_buffer");
     }
 
-    protected override void Update(float gradScale) => Store.Backend.SgdUpdate(Store.Grads, gradScale, LearningRate, Spec.Momentum,
-        Spec.WeightDecay, Spec.Nesterov, firstStep: StepCount == 1, momentumBuffer, Store.Values);
+    protected override long Update(float gradScale) => Store.Backend.SgdUpdate(Store.Grads, gradScale, LearningRate, Spec.Momentum,
+        Spec.WeightDecay, Spec.Nesterov, firstStep: StepCount == 1, GuardNonFinite, momentumBuffer, Store.Values);
 }
 
 /// <summary>Adam, and AdamW (decoupled weight decay) when the spec's name is "adamw".</summary>
@@ -68,14 +74,14 @@ public sealed class Adam : Optimizer
         expAvgSq = NewState("exp_avg_sq");
     }
 
-    protected override void Update(float gradScale)
+    protected override long Update(float gradScale)
     {
         // Bias corrections in double on the host, as PyTorch computes them from the Python float step.
         double correction1 = 1 - Math.Pow(Spec.Beta1, StepCount);
         double correction2 = 1 - Math.Pow(Spec.Beta2, StepCount);
-        Store.Backend.AdamUpdate(Store.Grads, gradScale, LearningRate, Spec.Beta1, Spec.Beta2, Spec.Eps, Spec.WeightDecay,
+        return Store.Backend.AdamUpdate(Store.Grads, gradScale, LearningRate, Spec.Beta1, Spec.Beta2, Spec.Eps, Spec.WeightDecay,
             decoupled: Spec.Name == "adamw", stepSize: (float)(LearningRate / correction1),
-            biasCorrection2Sqrt: (float)Math.Sqrt(correction2), expAvg, expAvgSq, Store.Values);
+            biasCorrection2Sqrt: (float)Math.Sqrt(correction2), GuardNonFinite, expAvg, expAvgSq, Store.Values);
     }
 }
 
@@ -91,8 +97,8 @@ public sealed class Rmsprop : Optimizer
         if (spec.Momentum > 0f) momentumBuffer = NewState("momentum_buffer");
     }
 
-    protected override void Update(float gradScale) => Store.Backend.RmspropUpdate(Store.Grads, gradScale, LearningRate, Spec.Alpha,
-        Spec.Eps, Spec.WeightDecay, Spec.Momentum, squareAvg, gradAvg, momentumBuffer, Store.Values);
+    protected override long Update(float gradScale) => Store.Backend.RmspropUpdate(Store.Grads, gradScale, LearningRate, Spec.Alpha,
+        Spec.Eps, Spec.WeightDecay, Spec.Momentum, GuardNonFinite, squareAvg, gradAvg, momentumBuffer, Store.Values);
 }
 
 public sealed class Adagrad : Optimizer
@@ -101,9 +107,9 @@ public sealed class Adagrad : Optimizer
 
     public Adagrad(ParameterStore store, OptimizerSpec spec) : base(store, spec) => sum = NewState("sum");
 
-    protected override void Update(float gradScale)
+    protected override long Update(float gradScale)
     {
         float clr = LearningRate / (1f + (StepCount - 1) * Spec.LrDecay);
-        Store.Backend.AdagradUpdate(Store.Grads, gradScale, clr, Spec.Eps, Spec.WeightDecay, sum, Store.Values);
+        return Store.Backend.AdagradUpdate(Store.Grads, gradScale, clr, Spec.Eps, Spec.WeightDecay, GuardNonFinite, sum, Store.Values);
     }
 }

@@ -15,8 +15,8 @@ using Engine.Training.Optimizers;
 
 namespace Engine.Training.Trainer;
 
-/// <summary>What one step did: its loss, the clip stage's telemetry, the learning rate and the time it took.</summary>
-public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, double LearningRate, double Seconds, int Tokens, HiddenGradientNorms? HiddenNorms);
+/// <summary>What one step did: its loss, the clip stage's telemetry, the learning rate, the time it took, and how many weights the optimizer's guard kept from overflowing.</summary>
+public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, double LearningRate, double Seconds, int Tokens, HiddenGradientNorms? HiddenNorms, long GuardedWeights = 0);
 
 public sealed class CharLmTrainer : IDisposable
 {
@@ -53,6 +53,7 @@ public sealed class CharLmTrainer : IDisposable
         Store = new ParameterStore(backend, CharLanguageModel.Specs(modelConfig));
         Model = new CharLanguageModel(modelConfig, Store);
         Optimizer = config.OptimizerSpec.Create(Store);
+        Optimizer.GuardNonFinite = config.Policy != NonFinitePolicy.Propagate;
         Clip = new ClipStage(config.ClipSpec, config.Policy, Store, config.MaxSkips);
         Batcher = new StreamBatcher(corpus.Train, config.Batch, config.SequenceLength);
         State = RecurrentState.Zeros(backend, modelConfig.Recurrent, config.Batch);
@@ -84,11 +85,11 @@ public sealed class CharLmTrainer : IDisposable
         double loss = output.Loss!.Value.ToArray()[0];
         graph.Backward(output.Loss);
         var clip = Clip.Apply(Step);
-        if (!clip.SkipUpdate) Optimizer.Step(clip.OptimizerScale);
+        long guarded = clip.SkipUpdate ? 0 : Optimizer.Step(clip.OptimizerScale);
         State.CarryFrom(output.Recurrent);
         graph.Reset();
         InitialLoss ??= loss;
-        return new StepReport(Step, loss, clip.Telemetry, Optimizer.LearningRate, clock.Elapsed.TotalSeconds, inputs.Length, probe);
+        return new StepReport(Step, loss, clip.Telemetry, Optimizer.LearningRate, clock.Elapsed.TotalSeconds, inputs.Length, probe, guarded);
     }
 
     /// <summary>

@@ -124,5 +124,6 @@ public sealed class TrainingRun
         r.Clip.FirstNonFiniteParameter,
         r.Clip.ParameterNorms,
         HiddenGradNorms = r.HiddenNorms?.Values,
+        r.GuardedWeights,
     };
 }
