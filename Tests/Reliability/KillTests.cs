@@ -51,6 +51,7 @@ public class KillTests
         var resumed = ProgramRunner.Run("train", "--resume", output, "--steps", (lastStep + 2).ToString(), "--out", output);
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         Assert.Contains($"resuming at step {lastStep}", resumed.Output);
+        Assert.Empty(Directory.EnumerateFiles(output, "*.tmp")); // temporaries of interrupted writes are cleared
     }
 
     [Fact]

@@ -40,6 +40,9 @@ public sealed class TrainingRun
     public RunSummary Run(IRunObserver observer, CancellationToken stop)
     {
         Directory.CreateDirectory(directory);
+        // A process killed in the middle of a checkpoint write leaves its temporary file behind (the
+        // checkpoint itself is intact: the rename never happened); nothing reads them, so they go.
+        foreach (var stale in Directory.EnumerateFiles(directory, ".*.safetensors.*.tmp")) File.Delete(stale);
         var config = trainer.Config;
         using var metrics = new MetricsWriter(MetricsPath);
         if (trainer.Step == 0) metrics.Write(new { Event = "config", Config = config, Parameters = trainer.Store.Count, Vocabulary = trainer.Corpus.Vocabulary.Size });
