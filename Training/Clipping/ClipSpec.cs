@@ -15,6 +15,9 @@ public sealed record ClipSpec(ClipKind Kind, double Threshold = 0, double NormTy
 
     public static ClipSpec None { get; } = new(ClipKind.None);
 
+    /// <summary>The number a sweep varies: the z threshold for ZClip, the threshold (or percentile) otherwise.</summary>
+    public double SweepValue => Kind == ClipKind.ZClip ? ZThreshold : Threshold;
+
     public static ClipSpec Parse(string text)
     {
         var parts = text.Trim().Split(':');

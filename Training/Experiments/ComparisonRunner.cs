@@ -37,7 +37,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, Action<string>? lo
         return record;
     }
 
-    private static double Threshold(string clip) => Clipping.ClipSpec.Parse(clip).Threshold;
+    private static double Threshold(string clip) => Clipping.ClipSpec.Parse(clip).SweepValue;
 
     private RunRecord RunCharLm(RunSpec spec, TrainConfig config, TextCorpus corpus)
     {
