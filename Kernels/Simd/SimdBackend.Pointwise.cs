@@ -19,7 +19,7 @@ public partial class SimdBackend
         {
             case Activation.Identity: x.CopyTo(y); break;
             case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
-            case Activation.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case Activation.Tanh: AccurateTanh.Apply(x, y); break;
             case Activation.Relu: TensorPrimitives.Max(x, 0f, y); break;
             case Activation.LeakyRelu:
                 for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : slope * x[i];

@@ -15,12 +15,12 @@ public partial class SimdBackend
             var row = G.Slice(b * 4 * n, 4 * n);
             var i = row[..n]; var f = row.Slice(n, n); var g = row.Slice(2 * n, n); var o = row.Slice(3 * n, n);
             TensorPrimitives.Sigmoid(row[..(2 * n)], row[..(2 * n)]); // i and f together
-            TensorPrimitives.Tanh(g, g);
+            AccurateTanh.Apply(g, g);
             TensorPrimitives.Sigmoid(o, o);
             var cRow = C.Slice(b * n, n); var hRow = Hs.Slice(b * n, n);
             TensorPrimitives.Multiply(f, Cp.Slice(b * n, n), cRow);          // c = f cPrev
             TensorPrimitives.FusedMultiplyAdd(i, g, cRow, cRow);             //   + i g
-            TensorPrimitives.Tanh(cRow, hRow);
+            AccurateTanh.Apply(cRow, hRow);
             TensorPrimitives.Multiply(hRow, o, hRow);                        // h = o tanh(c)
         }
     }
@@ -39,7 +39,7 @@ public partial class SimdBackend
             var d = DG.Slice(b * 4 * n, 4 * n);
             var di = d[..n]; var df = d.Slice(n, n); var dg = d.Slice(2 * n, n); var dO = d.Slice(3 * n, n);
             var dh = DH.Slice(b * n, n); var dc = DC.Slice(b * n, n); var cp = Cp.Slice(b * n, n);
-            TensorPrimitives.Tanh(C.Slice(b * n, n), tc);
+            AccurateTanh.Apply(C.Slice(b * n, n), tc);
             // do_pre = dh tanh(c) o (1 - o)
             TensorPrimitives.Subtract(1f, o, t1);
             TensorPrimitives.Multiply(t1, o, t1);
@@ -83,7 +83,7 @@ public partial class SimdBackend
             TensorPrimitives.Add(rz, hg[..(2 * n)], rz);
             TensorPrimitives.Sigmoid(rz, rz);                                     // r, z
             TensorPrimitives.FusedMultiplyAdd(r, hg.Slice(2 * n, n), nn, nn);     // gx_n + r gh_n
-            TensorPrimitives.Tanh(nn, nn);
+            AccurateTanh.Apply(nn, nn);
             var hRow = Hs.Slice(b * n, n);
             TensorPrimitives.Subtract(Hp.Slice(b * n, n), nn, hRow);              // h = n + z (hPrev - n)
             TensorPrimitives.FusedMultiplyAdd(z, hRow, nn, hRow);
