@@ -9,13 +9,19 @@ using Engine.Training.Optimizers;
 
 namespace Engine.Training.Bench;
 
+/// <summary>
+/// PeakBytes is the managed memory the configuration holds after its steps, over what was live before
+/// it started: parameters, gradients, optimizer state, packed weights and every step buffer (the graph
+/// pools them, so at the end they are all still held: the step's peak).
+/// </summary>
 public sealed record TrainStepFigures(string Cell, int T, int B, int I, int H, double MsMedian, double MsMin, double MsMax, int Steps,
-    double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakWorkingSetBytes);
+    double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakBytes);
 
 public static class TrainStepBench
 {
     public static TrainStepFigures Measure(IBackend backend, CellKind cell, int t, int b, int i, int h, double minSeconds)
     {
+        long before = GC.GetTotalMemory(forceFullCollection: true);
         var config = new RecurrentConfig(cell, i, h, 1);
         var store = new ParameterStore(backend, RecurrentStack.Specs(config));
         Initializer.Apply(store, InitSpec.Default, cell.Gates(), 0);
@@ -54,7 +60,10 @@ public static class TrainStepBench
             clips.Add(c);
         }
         double median = Statistics.Median(steps), clipMedian = Statistics.Median(clips);
+        long held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(graph);
+        GC.KeepAlive(optimizer);
         return new TrainStepFigures(cell.Name(), t, b, i, h, median, steps.Min(), steps.Max(), steps.Count, t * b / (median / 1000),
-            clipMedian, clipMedian / median, Environment.WorkingSet);
+            clipMedian, clipMedian / median, held);
     }
 }

@@ -58,7 +58,7 @@ public static class BenchCommand
                     var f = TrainStepBench.Measure(backend, cell, t, b, i, h, seconds);
                     Emit(new { Bench = "train_step", f.Cell, f.T, f.B, f.I, f.H, L = 1, MsPerStepMedian = Math.Round(f.MsMedian, 3), TokensPerS = Math.Round(f.TokensPerSecond, 1),
                         MsMin = Math.Round(f.MsMin, 3), MsMax = Math.Round(f.MsMax, 3), StepsTimed = f.Steps, ClipMsMedian = Math.Round(f.ClipMsMedian, 4),
-                        ClipShareOfStep = Math.Round(f.ClipShare, 4), PeakWorkingSetMb = Math.Round(f.PeakWorkingSetBytes / 1048576.0, 1) });
+                        ClipShareOfStep = Math.Round(f.ClipShare, 4), PeakMemoryMb = Math.Round(f.PeakBytes / 1048576.0, 1) });
                 }
         return 0;
     }
