@@ -56,7 +56,7 @@ internal static class GpuDevices
         {
             return (context, context.GetCudaDevice(0).CreateAccelerator(context));
         }
-        catch (Exception e) when (e is CudaException or InvalidOperationException or NotSupportedException)
+        catch (Exception e)
         {
             context.Dispose();
             throw new DeviceUnavailableException(Cuda, $"the CUDA device could not be opened ({e.Message})");
@@ -68,18 +68,22 @@ internal static class GpuDevices
 
     private static readonly Lazy<string?> cudaProbe = new(ProbeCuda);
 
+    private static string DriverLibrary => OperatingSystem.IsWindows() ? "nvcuda.dll" : "libcuda.so.1";
+
     private static string? ProbeCuda()
     {
         if (!InstallDriverResolver())
-            return "no CUDA driver (libcuda.so.1) was found";
+            return $"no CUDA driver ({DriverLibrary}) was found";
         try
         {
             using var context = Context.Create(b => b.Cuda());
             int count = context.GetCudaDevices().Count;
             return count > 0 ? null : "the CUDA driver reports no device ILGPU can use";
         }
-        catch (Exception e) when (e is CudaException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+        catch (Exception e)
         {
+            // Whatever a driver without a usable GPU throws (it varies by driver and container
+            // setup), the answer is the same: not available, and why.
             return $"the CUDA driver failed to start ({e.Message})";
         }
     }
@@ -92,8 +96,7 @@ internal static class GpuDevices
     /// </summary>
     private static bool InstallDriverResolver()
     {
-        string driver = OperatingSystem.IsWindows() ? "nvcuda.dll" : "libcuda.so.1";
-        if (!NativeLibrary.TryLoad(driver, out _)) return false;
+        if (!NativeLibrary.TryLoad(DriverLibrary, out _)) return false;
         if (OperatingSystem.IsLinux())
         {
             try

@@ -11,7 +11,8 @@ public class GpuLinearTests
 
     /// <summary>
     /// C = alpha op(A) op(B) + beta C for every transpose combination. 70 x 67 with K = 35 spans four
-    /// 64 x 64 tiles, three of them partial, and three K slices of 16, the last partial. The device sums
+    /// 64 x 64 tiles, three of them partial, and three K slices of 16, the last partial; 3 x 130 with
+    /// K = 32 is a row of three thin tiles and whole slices only. The device sums
     /// k products in float, the reference in double; the classic bound for a float dot product of
     /// length k is k u sum|a_p b_p| (u = 2^-24), plus a rounding each for alpha, beta C and the
     /// reference's final float: (k + 4) u (|alpha| sum|a_p b_p| + |beta c|), element by element.
@@ -21,20 +22,23 @@ public class GpuLinearTests
     {
         using var gpu = Open(device);
         var twin = new Twin(gpu);
-        const int m = 70, n = 67, k = 35;
-        foreach (bool transA in new[] { false, true })
-            foreach (bool transB in new[] { false, true })
-                foreach (var (alpha, beta) in new[] { (1f, 0f), (0.5f, 1f), (-1.5f, 0.25f) })
-                {
-                    float[] a = Values(m * k, 1), b = Values(k * n, 2), c0 = Values(m * n, 3);
-                    var ta = twin.Make(a, transA ? [k, m] : [m, k]);
-                    var tb = twin.Make(b, transB ? [n, k] : [k, n]);
-                    var tc = twin.Make(c0, m, n);
-                    if (beta == 0f) gpu.Fill(float.NaN, tc.Device); // beta = 0 must ignore C, even NaN
-                    twin.Both((kk, on) => kk.Gemm(transA, transB, m, n, k, alpha, on(ta), on(tb), beta, on(tc)));
-                    AssertWithinBound($"Gemm transA={transA} transB={transB} alpha={alpha} beta={beta}",
-                        tc, Bound(a, b, c0, transA, transB, m, n, k, alpha, beta));
-                }
+        bool[] flags = [false, true];
+        var cases = from shape in new[] { (70, 67, 35), (3, 130, 32) }
+                    from transA in flags
+                    from transB in flags
+                    from scaling in new[] { (1f, 0f), (0.5f, 1f), (-1.5f, 0.25f) }
+                    select (shape, transA, transB, scaling);
+        foreach (var ((m, n, k), transA, transB, (alpha, beta)) in cases)
+        {
+            float[] a = Values(m * k, 1), b = Values(k * n, 2), c0 = Values(m * n, 3);
+            var ta = twin.Make(a, transA ? [k, m] : [m, k]);
+            var tb = twin.Make(b, transB ? [n, k] : [k, n]);
+            var tc = twin.Make(c0, m, n);
+            if (beta == 0f) gpu.Fill(float.NaN, tc.Device); // beta = 0 must ignore C, even NaN
+            twin.Both((kk, on) => kk.Gemm(transA, transB, m, n, k, alpha, on(ta), on(tb), beta, on(tc)));
+            AssertWithinBound($"Gemm {m}x{n}x{k} transA={transA} transB={transB} alpha={alpha} beta={beta}",
+                tc, Bound(a, b, c0, transA, transB, m, n, k, alpha, beta));
+        }
     }
 
     [SkippableTheory, MemberData(nameof(Devices))]
