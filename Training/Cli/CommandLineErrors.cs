@@ -23,7 +23,7 @@ public static class CommandLineErrors
     /// <summary>Exception types whose message is already written for the user.</summary>
     private static bool IsExpected(Exception e) => e is ArgumentException or FormatException or IOException
         or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException or NotSupportedException
-        or OutOfMemoryException or System.Text.Json.JsonException;
+        or OutOfMemoryException or System.Text.Json.JsonException or Engine.Kernels.Gpu.DeviceUnavailableException;
 
     public static int Report(string message, int code)
     {

@@ -1,0 +1,42 @@
+// Linear-algebra family on ILGPU: the tiled GEMM and the bias broadcast with its backward.
+using ILGPU;
+using ILGPU.Runtime;
+using Engine.Kernels.Gpu.DeviceKernels;
+
+namespace Engine.Kernels.Gpu;
+
+public sealed partial class GpuBackend
+{
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, float, ArrayView<float>>? gemm;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>? addBias;
+    private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? biasBackward;
+
+    public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c)
+    {
+        GemmChecks.Validate(m, n, k, a, b, c);
+        var (va, vb, vc) = (View(a), View(b), View(c));
+        if (m == 0 || n == 0) return;
+        gemm ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, float, ArrayView<float>>(GemmKernel.Gemm);
+        int tiles = (m + GemmKernel.Tile - 1) / GemmKernel.Tile * ((n + GemmKernel.Tile - 1) / GemmKernel.Tile);
+        gemm(GroupPer(tiles), va, vb, m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, vc);
+    }
+
+    public void AddBias(Tensor x, Tensor bias, Tensor y)
+    {
+        ShapeOf.RequireSame("AddBias", x, y);
+        ShapeOf.RequireLength("AddBias", "bias", bias, x.Columns);
+        var (vx, vb, vy) = (View(x), View(bias), View(y));
+        if (x.Length == 0) return;
+        addBias ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>(LinearKernels.AddBias);
+        addBias(Spread(x.Length), vx, vb, x.Length, x.Columns, vy);
+    }
+
+    public void BiasBackward(Tensor dY, Tensor dBias)
+    {
+        ShapeOf.RequireLength("BiasBackward", "dBias", dBias, dY.Columns);
+        var (vd, vb) = (View(dY), View(dBias));
+        if (dY.Length == 0) return;
+        biasBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>>(LinearKernels.BiasBackward);
+        biasBackward(Spread(dY.Columns), vd, dY.Rows, dY.Columns, vb);
+    }
+}

@@ -1,0 +1,96 @@
+// GpuBackend: the kernel interface on ILGPU. The same kernels run on a CUDA GPU ("cuda") and on
+// ILGPU's CPU accelerator ("ilgpu-cpu"), which simulates a GPU with OS threads so that tests and CI
+// exercise every kernel without a GPU. Kernel families live in partial files (GpuBackend.<Family>.cs)
+// with their device code in DeviceKernels/. Work is queued in order on the accelerator's default
+// stream; a backend is used from one thread at a time.
+using ILGPU;
+using ILGPU.Runtime;
+using Engine.Kernels.Gpu.DeviceKernels;
+
+namespace Engine.Kernels.Gpu;
+
+public sealed partial class GpuBackend : IBackend
+{
+    private readonly Context context;
+    private readonly Accelerator accelerator;
+    private readonly int maxGroups;
+    private readonly ScratchBuffer<int> ints;
+    private readonly ScratchBuffer<double> doubles;
+
+    public string Name { get; }
+
+    /// <summary>Names this backend answers to: the CPU accelerator (always there) and CUDA.</summary>
+    public static IReadOnlyList<string> Devices { get; } = [GpuDevices.Cpu, GpuDevices.Cuda];
+
+    /// <summary>
+    /// Opens "ilgpu-cpu" or "cuda". Throws DeviceUnavailableException (one line, with the reason)
+    /// when the device is missing, e.g. no CUDA driver on this machine.
+    /// </summary>
+    public static GpuBackend Create(string device)
+    {
+        var (context, accelerator) = GpuDevices.Open(device);
+        return new GpuBackend(device, context, accelerator);
+    }
+
+    /// <summary>Whether Create(device) can succeed here; reason says why not.</summary>
+    public static bool IsAvailable(string device, out string reason)
+    {
+        reason = device switch
+        {
+            GpuDevices.Cpu => "",
+            GpuDevices.Cuda => GpuDevices.CudaUnavailableReason() ?? "",
+            _ => $"'{device}' is not an ILGPU device",
+        };
+        return reason.Length == 0;
+    }
+
+    private GpuBackend(string name, Context context, Accelerator accelerator)
+    {
+        Name = name;
+        this.context = context;
+        this.accelerator = accelerator;
+        // On a GPU: enough groups to fill every multiprocessor. On the CPU accelerator a
+        // multiprocessor runs one group at a time, so more groups only add scheduling overhead.
+        maxGroups = accelerator.AcceleratorType == AcceleratorType.CPU
+            ? accelerator.NumMultiprocessors
+            : accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / KernelGeometry.GroupSize);
+        ints = new ScratchBuffer<int>(accelerator);
+        doubles = new ScratchBuffer<double>(accelerator);
+    }
+
+    /// <summary>One line on the device: name, memory, multiprocessors, warp and group limits.</summary>
+    public string Describe()
+    {
+        string memory = accelerator.AcceleratorType == AcceleratorType.CPU
+            ? "host memory"
+            : $"{accelerator.MemorySize / (1024 * 1024)} MiB";
+        return $"{Name}: {accelerator.Name} ({accelerator.AcceleratorType}), {memory}, " +
+               $"{accelerator.NumMultiprocessors} multiprocessors x {accelerator.MaxNumThreadsPerMultiprocessor} threads, " +
+               $"warp {accelerator.WarpSize}, up to {accelerator.MaxNumThreadsPerGroup} threads per group";
+    }
+
+    public void Synchronize() => accelerator.Synchronize();
+
+    public void Dispose()
+    {
+        ints.Dispose();
+        doubles.Dispose();
+        accelerator.Dispose();
+        context.Dispose();
+    }
+
+    /// <summary>Launch shape for a grid-stride loop over items: full groups, at most maxGroups of them.</summary>
+    private KernelConfig Spread(int items) =>
+        new(Math.Clamp((items + KernelGeometry.GroupSize - 1) / KernelGeometry.GroupSize, 1, maxGroups), KernelGeometry.GroupSize);
+
+    /// <summary>Launch shape for kernels that give each group its own rows or tiles.</summary>
+    private KernelConfig GroupPer(int units) => new(Math.Clamp(units, 1, maxGroups), KernelGeometry.GroupSize);
+
+    /// <summary>The tensor's elements as a kernel argument; refuses tensors of another backend.</summary>
+    private ArrayView<float> View(Tensor t)
+    {
+        if (t.Storage is not GpuStorage storage || !ReferenceEquals(storage.Owner, this))
+            throw new ArgumentException($"tensor {t} lives on backend '{t.Storage.Owner.Name}', not on this '{Name}' backend");
+        return storage.View(t.Offset, t.Length);
+    }
+}
