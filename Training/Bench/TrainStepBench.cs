@@ -49,7 +49,10 @@ public static class TrainStepBench
             return (total.Elapsed.TotalMilliseconds, clipMs);
         }
 
-        for (int w = 0; w < 3; w++) Step();
+        // Warm-up long enough for the JIT's tiered compilation to reach optimised code (it recompiles hot
+        // methods after ~30 calls, in the background): 3 steps, as libtorch's bench uses, would time tier-0 code.
+        var warm = Stopwatch.StartNew();
+        for (int w = 0; w < 30 || warm.Elapsed.TotalSeconds < 0.5; w++) Step();
         var steps = new List<double>();
         var clips = new List<double>();
         var clock = Stopwatch.StartNew();
