@@ -1,4 +1,5 @@
-// Linear-algebra family on ILGPU: the tiled GEMM and the bias broadcast with its backward.
+// Linear-algebra family on ILGPU: the tiled GEMM and the bias broadcast with its backward. Prepared
+// matrices need no packing here: the tiled GEMM stages B through shared memory as it is.
 using ILGPU;
 using ILGPU.Runtime;
 using Engine.Kernels.Gpu.DeviceKernels;
@@ -18,8 +19,18 @@ public sealed partial class GpuBackend
         if (m == 0 || n == 0) return;
         gemm ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, float, ArrayView<float>>(GemmKernel.Gemm);
         int tiles = (m + GemmKernel.Tile - 1) / GemmKernel.Tile * ((n + GemmKernel.Tile - 1) / GemmKernel.Tile);
-        gemm(GroupPer(tiles), va, vb, m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, vc);
+        // The GEMM's 16 x 16 thread layout needs full groups, on every device.
+        gemm(new KernelConfig(Math.Clamp(tiles, 1, maxGroups), KernelGeometry.GroupSize), va, vb, m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, vc);
     }
+
+    public PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null)
+    {
+        ShapeOf.RequireLength("Prepare", "B", b, k * n);
+        return new PreparedMatrix(b, transB, k, n);
+    }
+
+    public void Gemm(bool transA, int m, float alpha, Tensor a, PreparedMatrix b, float beta, Tensor c)
+        => Gemm(transA, b.Transposed, m, b.N, b.K, alpha, a, b.Source, beta, c);
 
     public void AddBias(Tensor x, Tensor bias, Tensor y)
     {

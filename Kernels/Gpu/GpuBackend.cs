@@ -13,9 +13,10 @@ public sealed partial class GpuBackend : IBackend
 {
     private readonly Context context;
     private readonly Accelerator accelerator;
-    private readonly int maxGroups;
+    private readonly int maxGroups, groupSize;
     private readonly ScratchBuffer<int> ints;
     private readonly ScratchBuffer<double> doubles;
+    private readonly ScratchBuffer<float> floats;
 
     public string Name { get; }
 
@@ -51,11 +52,14 @@ public sealed partial class GpuBackend : IBackend
         this.accelerator = accelerator;
         // On a GPU: enough groups to fill every multiprocessor. On the CPU accelerator a
         // multiprocessor runs one group at a time, so more groups only add scheduling overhead.
-        maxGroups = accelerator.AcceleratorType == AcceleratorType.CPU
+        bool simulated = accelerator.AcceleratorType == AcceleratorType.CPU;
+        groupSize = simulated ? KernelGeometry.SmallGroupSize : KernelGeometry.GroupSize;
+        maxGroups = simulated
             ? accelerator.NumMultiprocessors
-            : accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / KernelGeometry.GroupSize);
+            : accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / groupSize);
         ints = new ScratchBuffer<int>(accelerator);
         doubles = new ScratchBuffer<double>(accelerator);
+        floats = new ScratchBuffer<float>(accelerator);
     }
 
     /// <summary>One line on the device: name, memory, multiprocessors, warp and group limits.</summary>
@@ -75,16 +79,17 @@ public sealed partial class GpuBackend : IBackend
     {
         ints.Dispose();
         doubles.Dispose();
+        floats.Dispose();
         accelerator.Dispose();
         context.Dispose();
     }
 
     /// <summary>Launch shape for a grid-stride loop over items: full groups, at most maxGroups of them.</summary>
     private KernelConfig Spread(int items) =>
-        new(Math.Clamp((items + KernelGeometry.GroupSize - 1) / KernelGeometry.GroupSize, 1, maxGroups), KernelGeometry.GroupSize);
+        new(Math.Clamp((items + groupSize - 1) / groupSize, 1, maxGroups), groupSize);
 
     /// <summary>Launch shape for kernels that give each group its own rows or tiles.</summary>
-    private KernelConfig GroupPer(int units) => new(Math.Clamp(units, 1, maxGroups), KernelGeometry.GroupSize);
+    private KernelConfig GroupPer(int units) => new(Math.Clamp(units, 1, maxGroups), groupSize);
 
     /// <summary>The tensor's elements as a kernel argument; refuses tensors of another backend.</summary>
     private ArrayView<float> View(Tensor t)

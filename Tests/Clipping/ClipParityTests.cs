@@ -23,7 +23,7 @@ public class ClipParityTests
     private static string NormSpec(System.Text.Json.Nodes.JsonNode combo)
         => $"norm:{combo["max_norm"]!.GetValue<double>().ToString("R", System.Globalization.CultureInfo.InvariantCulture)}:{combo["norm_type"]!.GetValue<string>()}";
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Norm_clipping_matches_clip_grad_norm(string backendName)
     {
         var f = Fixtures.Load("clip_norm");

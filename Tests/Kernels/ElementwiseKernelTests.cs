@@ -11,6 +11,16 @@ public class ElementwiseKernelTests
 
     private const int MaxLength = 256;
 
+    /// <summary>
+    /// Lengths from first to 256: every one on the host backends (vector tails are where SIMD bugs
+    /// live). The ILGPU kernels are grid-stride loops with no vector tails, and each launch costs about
+    /// a millisecond on the CPU accelerator, so they take the edges that matter to them: below, at and
+    /// above one warp or group (32) and several turns of the loop, every 37th length in between.
+    /// </summary>
+    private static IEnumerable<int> Lengths(string backend, int first = 0) =>
+        Enumerable.Range(first, MaxLength + 1 - first).Where(n => !Engine.Kernels.Backends.GpuNames.Contains(backend)
+            || n < 3 || n is 31 or 32 or 33 or 63 or 64 or 65 or 255 or 256 || n % 37 == 0);
+
     private static float[] Random(Rng rng, int n, double lo = -2, double hi = 2) => Enumerable.Range(0, n).Select(_ => (float)rng.Uniform(lo, hi)).ToArray();
 
     /// <summary>
@@ -39,11 +49,11 @@ public class ElementwiseKernelTests
         }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Arithmetic(string b)
     {
         var rng = new Rng(1);
-        for (int n = 0; n <= MaxLength; n++)
+        foreach (int n in Lengths(b))
         {
             float[][] x = [Random(rng, n), Random(rng, n), Random(rng, n)];
             Same(b, "Add", x, (k, t) => k.Add(t[0], t[1], t[2]), 0);
@@ -55,11 +65,11 @@ public class ElementwiseKernelTests
         }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Activations_forward_and_backward(string b)
     {
         var rng = new Rng(2);
-        for (int n = 0; n <= MaxLength; n++)
+        foreach (int n in Lengths(b))
             foreach (var f in Enum.GetValues<Activation>())
             {
                 float[][] x = [Random(rng, n, -6, 6), new float[n]];
@@ -69,11 +79,14 @@ public class ElementwiseKernelTests
             }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Tanh_is_correctly_rounded_and_odd(string b)
     {
-        // Within one ulp of the double-precision tanh, exactly 0 at 0, and odd: a vectorised float tanh
-        // that is 55 ulps off near 0 (as System.Numerics.Tensors 10.0's is) fails here.
+        // Host backends: within one ulp of the double-precision tanh, exactly 0 at 0, and odd: a
+        // vectorised float tanh that is 55 ulps off near 0 (as System.Numerics.Tensors 10.0's is) fails
+        // here. The ILGPU backends build tanh from exp (DeviceMath.Tanh, whose analysis bounds it by
+        // about 5e-7 relative with a correctly rounded exp and 2e-6 with PTX's ex2.approx).
+        double bound = b == "ilgpu-cpu" ? 5e-7 : b == "cuda" ? 2e-6 : 1.2e-7;
         var k = BackendCases.Create(b);
         var x = Enumerable.Range(-2000, 4001).Select(i => i / 1000f).ToArray();
         var y = k.Zeros(x.Length);
@@ -82,19 +95,19 @@ public class ElementwiseKernelTests
         for (int i = 0; i < x.Length; i++)
         {
             double exact = Math.Tanh(x[i]);
-            Assert.True(Math.Abs(t[i] - exact) <= Math.Abs(exact) * 1.2e-7, $"tanh({x[i]}) = {t[i]:R}, exact {exact:R}");
+            Assert.True(Math.Abs(t[i] - exact) <= Math.Abs(exact) * bound, $"tanh({x[i]}) = {t[i]:R}, exact {exact:R}");
             Assert.Equal(-t[i], t[x.Length - 1 - i]);
         }
         Assert.Equal(0f, t[2000]);
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Reductions_are_accurate(string b)
     {
         var rng = new Rng(3);
         var reference = BackendCases.Create("reference");
         var fast = BackendCases.Create(b);
-        for (int n = 0; n <= MaxLength; n++)
+        foreach (int n in Lengths(b))
         {
             var x = Random(rng, n); var y = Random(rng, n);
             // Both accumulate float products exactly in double; only the order differs: ~1e-15 relative.
@@ -103,7 +116,7 @@ public class ElementwiseKernelTests
         }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Rows_columns_bias_and_softmax(string b)
     {
         var rng = new Rng(4);
@@ -127,7 +140,7 @@ public class ElementwiseKernelTests
             }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Gate_kernels(string b)
     {
         var rng = new Rng(5);
@@ -146,11 +159,11 @@ public class ElementwiseKernelTests
         }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Optimizer_updates(string b)
     {
         var rng = new Rng(6);
-        for (int n = 0; n <= MaxLength; n++)
+        foreach (int n in Lengths(b))
         {
             float[][] x = [Random(rng, n), Random(rng, n), Random(rng, n, 0, 1), Random(rng, n)];
             Same(b, "Sgd", x, (k, t) => k.SgdUpdate(t[0], 0.5f, 0.1f, 0.9f, 0.01f, true, false, true, t[3], t[1]), 1e-6, 1e-7);
@@ -160,7 +173,7 @@ public class ElementwiseKernelTests
         }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Segment_statistics_of_large_buffers_read_in_blocks_on_both_cores(string b)
     {
         // Long enough for the block-parallel path: 200,003 floats in segments that straddle block edges.
@@ -186,7 +199,7 @@ public class ElementwiseKernelTests
         }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Guarded_updates_keep_weights_that_would_overflow(string b)
     {
         // lr 1e10 times a gradient of 1e30 overflows to -infinity; the guard keeps those weights (and
@@ -205,13 +218,13 @@ public class ElementwiseKernelTests
             }
     }
 
-    [Theory, MemberData(nameof(Backends))]
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Clip_kernels(string b)
     {
         var rng = new Rng(7);
         var reference = BackendCases.Create("reference");
         var fast = BackendCases.Create(b);
-        for (int n = 1; n <= MaxLength; n++)
+        foreach (int n in Lengths(b, first: 1))
         {
             var x = Random(rng, n);
             if (n % 5 == 0) x[rng.NextInt(n)] = n % 10 == 0 ? float.NaN : float.NegativeInfinity;

@@ -21,7 +21,7 @@ public class PyTorchParityTests
         from backend in BackendCases.All
         select new object[] { fixture, backend[0] };
 
-    [Theory, MemberData(nameof(Cases))]
+    [SkippableTheory, MemberData(nameof(Cases))]
     public void Every_tensor_matches_pytorch(string fixture, string backend)
     {
         var errors = ParityRunner.Run(Fixtures.Load(fixture), BackendCases.Create(backend));

@@ -16,7 +16,7 @@ public static class SampleCommand
         var topK = new Option<int>("--top-k") { Description = "draw only from the k most likely characters (0: all)", DefaultValueFactory = _ => 0 };
         var prime = new Option<string>("--prime") { Description = "text to start from", DefaultValueFactory = _ => "" };
         var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { Description = "cpu or reference", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = "cpu, reference, cuda or ilgpu-cpu", DefaultValueFactory = _ => "cpu" };
         var command = new Command("sample", "Generate text from a trained checkpoint");
         command.Arguments.Add(checkpoint);
         foreach (var o in new Option[] { length, temperature, topK, prime, seed, device }) command.Options.Add(o);

@@ -35,7 +35,7 @@ public sealed class TrainOptions
     public readonly Option<string> Init = new("--init") { Description = "default, xavier, orthogonal, identity or spectral:R", DefaultValueFactory = _ => Defaults.Init };
     public readonly Option<float?> ForgetBias = new("--forget-bias") { Description = "LSTM forget-gate bias" };
     public readonly Option<ulong> Seed = new("--seed") { Description = "random seed", DefaultValueFactory = _ => Defaults.Seed };
-    public readonly Option<string> Device = new("--device") { Description = "cpu or reference (ilgpu-cpu and cuda: the GPU backend, not yet complete for training)", DefaultValueFactory = _ => Defaults.Device };
+    public readonly Option<string> Device = new("--device") { Description = "cpu, reference, cuda (a CUDA GPU through ILGPU) or ilgpu-cpu (ILGPU's CPU accelerator: slow, for debugging)", DefaultValueFactory = _ => Defaults.Device };
     public readonly Option<int> ValidateEvery = new("--val-every") { Description = "validate every N steps", DefaultValueFactory = _ => Defaults.ValidateEvery };
     public readonly Option<int> ValidationChars = new("--val-chars") { Description = "validation characters used", DefaultValueFactory = _ => Defaults.ValidationChars };
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "write a checkpoint every N steps", DefaultValueFactory = _ => Defaults.CheckpointEvery };

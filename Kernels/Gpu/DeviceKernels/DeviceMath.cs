@@ -24,4 +24,7 @@ internal static class DeviceMath
         float t = (1f - e) / (1f + e);
         return x < 0f ? -t : t;
     }
+
+    /// <summary>Neither NaN nor infinite. Spelled with the two tests ILGPU lowers on every device.</summary>
+    public static bool IsFinite(float x) => !float.IsNaN(x) && !float.IsInfinity(x);
 }

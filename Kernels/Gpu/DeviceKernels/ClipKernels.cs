@@ -1,0 +1,138 @@
+// Device kernels of the clip stage. The segment kernels walk a chunk table (ClipChunks): each segment
+// cut into chunks of at most ClipChunks.Size elements, one group per chunk at a time, so a group never
+// straddles two parameters and every sum has an order fixed by the table alone. Statistics come back
+// as one row of partials per chunk, which the host adds in chunk order (in double), so norms repeat
+// bit for bit. NaN is counted on its own and left out of the maximum: PTX's max ignores NaN where
+// .NET's returns it, so the host marks the maximum NaN from the count instead.
+using ILGPU;
+
+namespace Engine.Kernels.Gpu.DeviceKernels;
+
+internal static class ClipKernels
+{
+    /// <summary>Doubles per chunk in SegmentPartials' output: sum g^2, sum |g|, max |g| over non-NaN, non-finite count, NaN count.</summary>
+    public const int PartialWidth = 5;
+
+    /// <summary>
+    /// One read of x: partials[PartialWidth * c + ...] for every chunk c = [chunkStarts[c], + chunkLengths[c]).
+    /// Each thread adds its elements in index order; the group combines threads in a fixed tree.
+    /// </summary>
+    public static void SegmentPartials(ArrayView<float> x, ArrayView<int> chunkStarts, ArrayView<int> chunkLengths, int chunks,
+        ArrayView<double> partials)
+    {
+        var sums = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
+        var maxima = SharedMemory.Allocate<float>(KernelGeometry.GroupSize);
+        for (int c = Grid.IdxX; c < chunks; c += Grid.DimX)
+        {
+            int start = chunkStarts[c], end = start + chunkLengths[c];
+            double squares = 0, abs = 0, nonFinite = 0, nan = 0;
+            float max = 0f;
+            for (int i = start + Group.IdxX; i < end; i += Group.DimX)
+            {
+                float a = MathF.Abs(x[i]);
+                squares += (double)a * a;
+                abs += a;
+                if (float.IsNaN(a)) { nan += 1; nonFinite += 1; }
+                else
+                {
+                    if (float.IsInfinity(a)) nonFinite += 1;
+                    if (a > max) max = a;
+                }
+            }
+            squares = GroupReduce.Sum(sums, squares);
+            abs = GroupReduce.Sum(sums, abs);
+            nonFinite = GroupReduce.Sum(sums, nonFinite);
+            nan = GroupReduce.Sum(sums, nan);
+            max = GroupReduce.Max(maxima, max);
+            if (Group.IsFirstThread)
+            {
+                int p = PartialWidth * c;
+                partials[p] = squares;
+                partials[p + 1] = abs;
+                partials[p + 2] = max;
+                partials[p + 3] = nonFinite;
+                partials[p + 4] = nan;
+            }
+        }
+    }
+
+    /// <summary>x[i] *= chunkScales[c] for every i of chunk c (the chunks of the segments to scale).</summary>
+    public static void ScaleChunks(ArrayView<int> chunkStarts, ArrayView<int> chunkLengths, ArrayView<float> chunkScales, int chunks,
+        ArrayView<float> x)
+    {
+        for (int c = Grid.IdxX; c < chunks; c += Grid.DimX)
+        {
+            int start = chunkStarts[c], end = start + chunkLengths[c];
+            float scale = chunkScales[c];
+            for (int i = start + Group.IdxX; i < end; i += Group.DimX) x[i] *= scale;
+        }
+    }
+
+    /// <summary>
+    /// Clamps x to [-limit, limit] in place (NaN stays NaN) and writes each group's sum of squares
+    /// afterwards to partials[group] (double, fixed tree order). x: [n].
+    /// </summary>
+    public static void Clamp(ArrayView<float> x, int n, float limit, ArrayView<double> partials)
+    {
+        var shared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
+        double squares = 0;
+        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
+        {
+            float v = x[i];
+            if (v > limit) v = limit;
+            else if (v < -limit) v = -limit;
+            x[i] = v;
+            squares += (double)v * v;
+        }
+        squares = GroupReduce.Sum(shared, squares);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = squares;
+    }
+
+    /// <summary>x[i] = value where x[i] is NaN or infinite. x: [n].</summary>
+    public static void ReplaceNonFinite(ArrayView<float> x, int n, float value)
+    {
+        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
+            if (!DeviceMath.IsFinite(x[i])) x[i] = value;
+    }
+
+    /// <summary>
+    /// Unit-wise adaptive clipping (AGC), one thread per unit u = [unitStarts[u], + unitLengths[u]),
+    /// reading the unit in element order, exactly as the reference does: maxNorm = clipping *
+    /// max(||w_u||, eps); when ||g_u|| > maxNorm, g_u *= maxNorm / max(||g_u||, 1e-6). Writes
+    /// results[2u] = the unit's sum of squares afterwards and results[2u + 1] = 1 if it was clipped.
+    /// A thread per unit suits AGC's units (rows of at most a few thousand elements, vectors' single
+    /// elements); it reads rows uncoalesced, which is the price of the reference's summation order.
+    /// </summary>
+    public static void AdaptiveClip(ArrayView<float> values, ArrayView<int> unitStarts, ArrayView<int> unitLengths, int units,
+        float clipping, float eps, ArrayView<float> grads, ArrayView<double> results)
+    {
+        for (int u = KernelGeometry.First; u < units; u += KernelGeometry.Stride)
+        {
+            int start = unitStarts[u], end = start + unitLengths[u];
+            double wSquares = 0, gSquares = 0;
+            for (int i = start; i < end; i++)
+            {
+                double w = values[i], g = grads[i];
+                wSquares += w * w;
+                gSquares += g * g;
+            }
+            double gNorm = Math.Sqrt(gSquares);
+            double maxNorm = clipping * Math.Max(Math.Sqrt(wSquares), eps);
+            double after = gSquares, clipped = 0;
+            if (gNorm > maxNorm)
+            {
+                float scale = (float)(maxNorm / Math.Max(gNorm, 1e-6));
+                after = 0;
+                for (int i = start; i < end; i++)
+                {
+                    float g = grads[i] * scale;
+                    grads[i] = g;
+                    after += (double)g * g;
+                }
+                clipped = 1;
+            }
+            results[2 * u] = after;
+            results[2 * u + 1] = clipped;
+        }
+    }
+}
