@@ -41,6 +41,27 @@ public class CommandTests
     }
 
     [Fact]
+    public void Training_on_the_gpu_backend_follows_the_cpu_run()
+    {
+        // The whole step (embedding, LSTM, softmax, BPTT, clip stage, Adam) on ILGPU's CPU accelerator:
+        // the same losses as the CPU backend to within float rounding compounded over 6 steps, and
+        // bit-identical from run to run.
+        var dir = Directory.CreateTempSubdirectory("gpu-train").FullName;
+        string corpus = ProgramRunner.Corpus(dir);
+        double[] Losses(string device, string name)
+        {
+            var result = ProgramRunner.Run([.. Tiny(corpus, Path.Combine(dir, name), 6), "--device", device]);
+            Assert.True(result.ExitCode == 0, result.Error + result.Output);
+            return StepLosses(Path.Combine(dir, name));
+        }
+        var cpu = Losses("cpu", "cpu");
+        var gpu = Losses("ilgpu-cpu", "gpu");
+        Assert.Equal(6, gpu.Length);
+        for (int i = 0; i < cpu.Length; i++) Assert.Equal(cpu[i], gpu[i], cpu[i] * 1e-5);
+        Assert.Equal(gpu, Losses("ilgpu-cpu", "gpu-again"));
+    }
+
+    [Fact]
     public void Epochs_set_the_number_of_steps_from_the_corpus()
     {
         var dir = Directory.CreateTempSubdirectory("epochs").FullName;

@@ -40,6 +40,7 @@ public static class TrainStepBench
             var result = stack.Forward(graph, graph.Constant(x), graph.Constant(state.H), state.C is null ? null : graph.Constant(state.C));
             var loss = graph.Mean(graph.Mul(result.Y, result.Y));
             graph.Backward(loss);
+            backend.Synchronize(); // on a GPU, the clip stage's time must not include the queued backward
             var clipClock = Stopwatch.StartNew();
             var outcome = clip.Apply(1);
             double clipMs = clipClock.Elapsed.TotalMilliseconds;

@@ -60,6 +60,14 @@ public static class BenchCommand
                         MsMin = Math.Round(f.MsMin, 3), MsMax = Math.Round(f.MsMax, 3), StepsTimed = f.Steps, ClipMsMedian = Math.Round(f.ClipMsMedian, 4),
                         ClipShareOfStep = Math.Round(f.ClipShare, 4), PeakMemoryMb = Math.Round(f.PeakBytes / 1048576.0, 1) });
                 }
+        if (only is null or "clip")
+        {
+            // A buffer far larger than the caches: 256 MB on a GPU, 64 MB on the host.
+            int elements = backend.Name == "cuda" ? 64 << 20 : 16 << 20;
+            var c = ClipBench.Measure(backend, elements, seconds);
+            Emit(new { Bench = "clip_statistics", c.Elements, MsMedian = Math.Round(c.StatisticsMsMedian, 3), ReadGBs = Math.Round(c.StatisticsGBs, 1),
+                CopyGBs = Math.Round(c.CopyGBs, 1), OfCopy = Math.Round(c.StatisticsGBs / c.CopyGBs, 3), BytesPerElement = 4 });
+        }
         return 0;
     }
 }
