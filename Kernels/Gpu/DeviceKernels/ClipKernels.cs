@@ -20,39 +20,56 @@ internal static class ClipKernels
     public static void SegmentPartials(ArrayView<float> x, ArrayView<int> chunkStarts, ArrayView<int> chunkLengths, int chunks,
         ArrayView<double> partials)
     {
-        var sums = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
-        var maxima = SharedMemory.Allocate<float>(KernelGeometry.GroupSize);
+        var squaresShared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
+        var absShared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
+        var countsShared = SharedMemory.Allocate<int>(2 * KernelGeometry.GroupSize); // [non-finite | NaN]
+        var maxShared = SharedMemory.Allocate<float>(KernelGeometry.GroupSize);
+        int t = Group.IdxX;
         for (int c = Grid.IdxX; c < chunks; c += Grid.DimX)
         {
             int start = chunkStarts[c], end = start + chunkLengths[c];
-            double squares = 0, abs = 0, nonFinite = 0, nan = 0;
+            double squares = 0, abs = 0;
+            int nonFinite = 0, nan = 0;
             float max = 0f;
-            for (int i = start + Group.IdxX; i < end; i += Group.DimX)
+            for (int i = start + t; i < end; i += Group.DimX)
             {
                 float a = MathF.Abs(x[i]);
                 squares += (double)a * a;
                 abs += a;
-                if (float.IsNaN(a)) { nan += 1; nonFinite += 1; }
+                if (float.IsNaN(a)) { nan++; nonFinite++; }
                 else
                 {
-                    if (float.IsInfinity(a)) nonFinite += 1;
+                    if (float.IsInfinity(a)) nonFinite++;
                     if (a > max) max = a;
                 }
             }
-            squares = GroupReduce.Sum(sums, squares);
-            abs = GroupReduce.Sum(sums, abs);
-            nonFinite = GroupReduce.Sum(sums, nonFinite);
-            nan = GroupReduce.Sum(sums, nan);
-            max = GroupReduce.Max(maxima, max);
-            if (Group.IsFirstThread)
+            // All five statistics in one fixed tree (as GroupReduce does for one), so a chunk costs
+            // log2(group) + 2 barriers, not five times that.
+            squaresShared[t] = squares; absShared[t] = abs; maxShared[t] = max;
+            countsShared[t] = nonFinite; countsShared[KernelGeometry.GroupSize + t] = nan;
+            Group.Barrier();
+            for (int width = Group.DimX / 2; width > 0; width /= 2)
+            {
+                if (t < width)
+                {
+                    squaresShared[t] += squaresShared[t + width];
+                    absShared[t] += absShared[t + width];
+                    if (maxShared[t + width] > maxShared[t]) maxShared[t] = maxShared[t + width];
+                    countsShared[t] += countsShared[t + width];
+                    countsShared[KernelGeometry.GroupSize + t] += countsShared[KernelGeometry.GroupSize + t + width];
+                }
+                Group.Barrier();
+            }
+            if (t == 0)
             {
                 int p = PartialWidth * c;
-                partials[p] = squares;
-                partials[p + 1] = abs;
-                partials[p + 2] = max;
-                partials[p + 3] = nonFinite;
-                partials[p + 4] = nan;
+                partials[p] = squaresShared[0];
+                partials[p + 1] = absShared[0];
+                partials[p + 2] = maxShared[0];
+                partials[p + 3] = countsShared[0];
+                partials[p + 4] = countsShared[KernelGeometry.GroupSize];
             }
+            Group.Barrier(); // thread 0 has read the totals before the next chunk overwrites them
         }
     }
 
