@@ -1,5 +1,4 @@
 // GemmBench: SGEMM throughput of a backend at the shapes a training step uses, in GFLOP/s.
-using System.Diagnostics;
 
 namespace Engine.Training.Bench;
 
@@ -41,17 +40,6 @@ public static class GemmBench
             if (prepared is null) backend.Gemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, b, 0f, c);
             else backend.Gemm(s.TransA, s.M, 1f, a, prepared, 0f, c);
         }
-        for (int w = 0; w < 3; w++) Call();
-        backend.Synchronize();
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 5 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 2000))
-        {
-            var sw = Stopwatch.StartNew();
-            Call();
-            backend.Synchronize();
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        return 2.0 * s.M * s.N * s.K / Statistics.Median(times) / 1e9;
+        return 2.0 * s.M * s.N * s.K / (Timing.MedianMs(backend, Call, minSeconds) / 1000) / 1e9;
     }
 }
