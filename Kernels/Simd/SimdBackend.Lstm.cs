@@ -1,7 +1,7 @@
 // SIMD LSTM gate kernels: a step's gate equations in one pass over its gate buffer, 16 hidden units at
-// a time in 512-bit registers (sigmoid from exp, tanh in double: AccurateTanh), split over the cores
-// when the step holds enough units. A chain of span-wide TensorPrimitives calls (the GRU kernels' way)
-// made a dozen passes over each row and took ~5-10 ns per unit; this takes under one.
+// a time in 512-bit registers (VectorMath's sigmoid and tanh), split over the cores when the step holds
+// enough units. A chain of span-wide TensorPrimitives calls (the GRU kernels' way) made a dozen passes
+// over each row and took 5-10 ns per unit; this takes about one.
 // Not here: machines without 512-bit vectors run the reference kernels.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -53,14 +53,14 @@ public unsafe partial class SimdBackend
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ForwardLanes(float* gate, int n, float* cPrev, float* c, float* h)
     {
-        var i = Sigmoid(Vector512.Load(gate));
-        var f = Sigmoid(Vector512.Load(gate + n));
-        var g = AccurateTanh.Of(Vector512.Load(gate + 2 * n));
-        var o = Sigmoid(Vector512.Load(gate + 3 * n));
+        var i = VectorMath.Sigmoid(Vector512.Load(gate));
+        var f = VectorMath.Sigmoid(Vector512.Load(gate + n));
+        var g = VectorMath.Tanh(Vector512.Load(gate + 2 * n));
+        var o = VectorMath.Sigmoid(Vector512.Load(gate + 3 * n));
         i.Store(gate); f.Store(gate + n); g.Store(gate + 2 * n); o.Store(gate + 3 * n);
         var cell = f * Vector512.Load(cPrev) + i * g;
         cell.Store(c);
-        (o * AccurateTanh.Of(cell)).Store(h);
+        (o * VectorMath.Tanh(cell)).Store(h);
     }
 
     public override void LstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dH, Tensor dC, Tensor dGates)
@@ -109,7 +109,7 @@ public unsafe partial class SimdBackend
     {
         var one = Vector512<float>.One;
         var i = Vector512.Load(gate); var f = Vector512.Load(gate + n); var g = Vector512.Load(gate + 2 * n); var o = Vector512.Load(gate + 3 * n);
-        var tc = AccurateTanh.Of(Vector512.Load(c));
+        var tc = VectorMath.Tanh(Vector512.Load(c));
         var dH = Vector512.Load(dh);
         // h = o tanh(c): dc += dh o (1 - tanh^2 c); do_pre = dh tanh(c) o (1 - o).
         var dC = Vector512.Load(dc) + dH * o * (one - tc * tc);
@@ -119,10 +119,6 @@ public unsafe partial class SimdBackend
         (dH * tc * o * (one - o)).Store(dGate + 3 * n);
         (dC * f).Store(dc);                                                          // dL/dc_{t-1}
     }
-
-    /// <summary>1 / (1 + exp(-x)) on 16 lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
 
     /// <summary>
     /// Runs body over the lane blocks of a [rows, n] state (each row in blocks of 16 units, the last one
