@@ -160,22 +160,44 @@ public static unsafe class Sgemm
             if (width < NR) panel.Clear();
             if (transB)
             {
-                // Column j0 + col of op(B) is row j0 + col of b: read a short run of each row, so that
-                // the writes stay within a few lines of the panel.
-                for (int p0 = 0; p0 < kc; p0 += 16)
+                // Column j0 + col of op(B) is row j0 + col of b: 8 x 8 blocks transposed in registers,
+                // the ragged rest element by element.
+                int blocked = width == NR ? kc / 8 * 8 : 0;
+                fixed (float* source = b, target = panel)
+                    for (int p0 = 0; p0 < blocked; p0 += 8)
+                        for (int col = 0; col < NR; col += 8)
+                            Transpose8x8(source + offset + (long)(j0 + col) * k + pc + p0, k, target + p0 * NR + col, NR);
+                for (int col = 0; col < width; col++)
                 {
-                    int run = Math.Min(16, kc - p0);
-                    for (int col = 0; col < width; col++)
-                    {
-                        var src = b.AsSpan(offset + (j0 + col) * k + pc + p0, run);
-                        for (int p = 0; p < run; p++) panel[(p0 + p) * NR + col] = src[p];
-                    }
+                    var row = b.AsSpan(offset + (j0 + col) * k + pc, kc);
+                    for (int p = blocked; p < kc; p++) panel[p * NR + col] = row[p];
                 }
             }
             else
                 for (int col = 0; col < width; col++)
                     for (int p = 0; p < kc; p++) panel[p * NR + col] = b[offset + (pc + p) * n + j0 + col];
         }
+    }
+
+    /// <summary>dst[c * dstStride + r] = src[r * srcStride + c] for an 8 x 8 block (the classic AVX unpack, shuffle, permute sequence).</summary>
+    private static void Transpose8x8(float* src, int srcStride, float* dst, int dstStride)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2 * srcStride); var r3 = Avx.LoadVector256(src + 3 * srcStride);
+        var r4 = Avx.LoadVector256(src + 4 * srcStride); var r5 = Avx.LoadVector256(src + 5 * srcStride);
+        var r6 = Avx.LoadVector256(src + 6 * srcStride); var r7 = Avx.LoadVector256(src + 7 * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1); var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5); var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE); var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE); var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>
@@ -218,6 +240,15 @@ public static unsafe class Sgemm
                     int height = Math.Min(MR, mc - r0);
                     float* aTile = A + aBase + (long)r0 * tileStride;
                     float* cTile = C + cOffset + r0 * ldc + j;
+                    // The tile's C rows are read only after the depth loop; ask for them now, so that a
+                    // C that is not in cache (a recurrent step's gates, written long before by the
+                    // input projection) arrives while the tile is computed.
+                    if (beta != 0f)
+                        for (int r = 0; r < height; r++)
+                        {
+                            Sse.Prefetch0(cTile + r * ldc);
+                            Sse.Prefetch0(cTile + r * ldc + width - 1);
+                        }
                     if (height == MR && width == NR) Kernel(kc, aTile, rowStride, depthStride, MR, panel, cTile, ldc, alpha, beta);
                     else
                     {
