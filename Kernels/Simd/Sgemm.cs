@@ -154,7 +154,8 @@ public static unsafe class Sgemm
             var panel = dst.AsSpan(dstBase + q * NR * kc, NR * kc);
             if (!transB && width == NR)
             {
-                for (int p = 0; p < kc; p++) b.AsSpan(offset + (pc + p) * n + j0, NR).CopyTo(panel.Slice(p * NR, NR));
+                fixed (float* source = b, target = panel)
+                    for (int p = 0; p < kc; p++) CopyRun(source + offset + (long)(pc + p) * n + j0, target + p * NR, NR);
                 continue;
             }
             if (width < NR) panel.Clear();
@@ -177,6 +178,18 @@ public static unsafe class Sgemm
                 for (int col = 0; col < width; col++)
                     for (int p = 0; p < kc; p++) panel[p * NR + col] = b[offset + (pc + p) * n + j0 + col];
         }
+    }
+
+    /// <summary>
+    /// Copies one packing run (MR or NR floats) with 256-bit moves: a packing loop copies thousands of
+    /// these, and at 32 to 128 bytes Span.CopyTo's call costs more than the copy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* source, float* target, int count)
+    {
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Avx.Store(target + i, Avx.LoadVector256(source + i));
+        for (; i < count; i++) target[i] = source[i];
     }
 
     /// <summary>dst[c * dstStride + r] = src[r * srcStride + c] for an 8 x 8 block (the classic AVX unpack, shuffle, permute sequence).</summary>
@@ -212,7 +225,8 @@ public static unsafe class Sgemm
             var panel = dst.AsSpan(r0 * kc, MR * kc);
             if (height == MR)
             {
-                for (int p = 0; p < kc; p++) a.AsSpan(offset + (pc + p) * m + ic + r0, MR).CopyTo(panel.Slice(p * MR, MR));
+                fixed (float* source = a, target = panel)
+                    for (int p = 0; p < kc; p++) CopyRun(source + offset + (long)(pc + p) * m + ic + r0, target + p * MR, MR);
                 continue;
             }
             for (int row = 0; row < height; row++)
