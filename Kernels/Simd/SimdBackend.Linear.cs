@@ -42,7 +42,7 @@ public partial class SimdBackend
     }
 
     /// <summary>Below this many elements the bias kernels run on one core: a hand-off would cost more.</summary>
-    private const int ParallelBiasElements = 1 << 16;
+    private const int ParallelBiasElements = 1 << 14;
 
     // Rows split over the cores.
     public override void AddBias(Tensor x, Tensor bias, Tensor y)
