@@ -5,8 +5,11 @@
 // with Vector256 (12 accumulators).
 // B may be packed once and reused (PackedB): the recurrent weights of a time loop are multiplied by
 // a new small left operand at every step, and packing them each time would cost more than the product.
-// Work is split over both cores by (row block, column range) items; every element of C is computed by
-// one thread with the same summation order whatever the scheduling, so results are bit-identical.
+// A is packed only when it is transposed and multiplied against many panels: the micro-kernel reads A
+// in place through one pointer per row and a depth stride, which saves a pass over A at every call.
+// Work is split over the cores (Cores) by (row block, column range) items, one launch per depth block,
+// or one per call when B is prepared; every element of C is computed by one item with the same
+// summation order whatever the scheduling, so results are bit-identical.
 // Not here: the scalar fallback for machines without FMA is the reference GEMM.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -31,8 +34,14 @@ public sealed class PackedB
         N = n;
         if (Data.Length < k * PaddedN) Data = new float[k * PaddedN];
         int panels = PaddedN / Sgemm.NR;
-        for (int pc = 0; pc < k; pc += Sgemm.KC)
-            Sgemm.PackB(transB, b, offset, n, k, pc, Math.Min(Sgemm.KC, k - pc), 0, n, Data, pc * PaddedN, 0, panels);
+        // Each core packs a range of panels (recurrent weights are re-packed at every pass).
+        int parts = (long)k * n >= Sgemm.ParallelThreshold ? Cores.Count : 1;
+        var data = Data;
+        Cores.For(parts, part =>
+        {
+            for (int pc = 0; pc < k; pc += Sgemm.KC)
+                Sgemm.PackB(transB, b, offset, n, k, pc, Math.Min(Sgemm.KC, k - pc), 0, n, data, pc * PaddedN, part * panels / parts, (part + 1) * panels / parts);
+        });
     }
 }
 
@@ -44,12 +53,15 @@ public static unsafe class Sgemm
     public const int KC = 256;
     private const int MC = 96, NC = 2048;
 
+    /// <summary>Up to this many panels a transposed A is read in place rather than packed (measured here: dW_ih = dG^T X with 2-4 panels ran 1.3-2x faster so).</summary>
+    private const int TransposedInPlacePanels = 4;
+
     /// <summary>Below this many multiply-adds one thread does it all: a parallel launch would cost more.</summary>
-    private const long ParallelThreshold = 1L << 18;
+    internal const long ParallelThreshold = 1L << 18;
 
     public static bool Supported => Fma.IsSupported && Avx.IsSupported;
 
-    // Packing buffers: A per worker thread, B per calling thread (its workers only read it).
+    // Packing buffers: A per thread, B per calling thread (the items only read it).
     [ThreadStatic] private static float[]? packedA;
     private static int PackedASize => (MC + 8) * KC;
     [ThreadStatic] private static float[]? packedBOfCaller;
@@ -58,6 +70,7 @@ public static unsafe class Sgemm
     {
         if (Trivial(m, n, k, alpha, beta, c, cOffset)) return;
         bool parallel = Parallel(m, n, k);
+        int parts = parallel ? Cores.Count : 1;
         var packedB = packedBOfCaller ??= new float[KC * NC];
         for (int jc = 0; jc < n; jc += NC)
         {
@@ -66,14 +79,13 @@ public static unsafe class Sgemm
             for (int pc = 0; pc < k; pc += KC)
             {
                 int kc = Math.Min(KC, k - pc);
-                if (parallel) System.Threading.Tasks.Parallel.For(0, 2, half => PackB(transB, b, bOffset, n, k, pc, kc, jc, nc, packedB, 0, half * panels / 2, (half + 1) * panels / 2));
-                else PackB(transB, b, bOffset, n, k, pc, kc, jc, nc, packedB, 0, 0, panels);
-                MultiplyBlock(transA, a, aOffset, m, k, alpha, pc == 0 ? beta : 1f, packedB, 0, pc, kc, jc, nc, c, cOffset, n, parallel);
+                Cores.For(parts, part => PackB(transB, b, bOffset, n, k, pc, kc, jc, nc, packedB, 0, part * panels / parts, (part + 1) * panels / parts));
+                Multiply(transA, a, aOffset, m, k, alpha, pc == 0 ? beta : 1f, packedB, 0, pc, pc + kc, jc, nc, c, cOffset, n, parallel);
             }
         }
     }
 
-    /// <summary>As Run, with B packed beforehand.</summary>
+    /// <summary>As Run, with B packed beforehand: one launch covers every depth block.</summary>
     public static void Run(bool transA, int m, float alpha, float[] a, int aOffset, PackedB b, float beta, float[] c, int cOffset)
     {
         int n = b.N, k = b.K;
@@ -83,12 +95,10 @@ public static unsafe class Sgemm
             SingleRow(a, aOffset, b, alpha, beta, c, cOffset);
             return;
         }
-        bool parallel = Parallel(m, n, k);
-        for (int pc = 0; pc < k; pc += KC)
-            MultiplyBlock(transA, a, aOffset, m, k, alpha, pc == 0 ? beta : 1f, b.Data, pc * b.PaddedN, pc, Math.Min(KC, k - pc), 0, n, c, cOffset, n, parallel);
+        Multiply(transA, a, aOffset, m, k, alpha, beta, b.Data, b.PaddedN, 0, k, 0, n, c, cOffset, n, Parallel(m, n, k));
     }
 
-    private static bool Parallel(int m, int n, int k) => (long)m * n * k >= ParallelThreshold && Environment.ProcessorCount > 1;
+    private static bool Parallel(int m, int n, int k) => (long)m * n * k >= ParallelThreshold && Cores.Count > 1;
 
     /// <summary>Handles the products with nothing to sum (k = 0 or alpha = 0): C = beta C.</summary>
     private static bool Trivial(int m, int n, int k, float alpha, float beta, float[] c, int offset)
@@ -101,25 +111,44 @@ public static unsafe class Sgemm
         return true;
     }
 
-    /// <summary>One depth block: every row block of A against the packed columns [jc, jc + nc) of B.</summary>
-    private static void MultiplyBlock(bool transA, float[] a, int aOffset, int m, int k, float alpha, float beta,
-        float[] packedB, int bBase, int pc, int kc, int jc, int nc, float[] c, int cOffset, int ldc, bool parallel)
+    /// <summary>
+    /// Depth rows [pcStart, pcEnd) of op(A) times the packed columns [jc, jc + nc) of B, into C. The
+    /// packed depth block starting at row pc begins at (pc - pcStart) * bBlockStride in packedB. Items
+    /// are (row block, column range) pairs; each runs its tiles through the depth blocks in order.
+    /// </summary>
+    private static void Multiply(bool transA, float[] a, int aOffset, int m, int k, float alpha, float beta,
+        float[] packedB, int bBlockStride, int pcStart, int pcEnd, int jc, int nc, float[] c, int cOffset, int ldc, bool parallel)
     {
         int panels = (nc + NR - 1) / NR;
         int rowBlocks = (m + MC - 1) / MC;
-        // Split columns as well when there are few row blocks, so both cores have work.
-        int columnParts = parallel && rowBlocks < 4 ? 2 : 1;
+        // Split columns as well when there are few row blocks, so every core has work.
+        int columnParts = parallel && rowBlocks < 2 * Cores.Count ? Cores.Count : 1;
         void Item(int item)
         {
             int ic = item / columnParts * MC, mc = Math.Min(MC, m - ic);
             int part = item % columnParts;
-            var pa = packedA ??= new float[PackedASize];
-            PackA(transA, a, aOffset, m, k, ic, mc, pc, kc, pa);
-            Compute(pa, packedB, bBase, mc, nc, kc, part * panels / columnParts, (part + 1) * panels / columnParts,
-                alpha, beta, c, cOffset + ic * ldc + jc, ldc);
+            int firstPanel = part * panels / columnParts, endPanel = (part + 1) * panels / columnParts;
+            for (int pc = pcStart; pc < pcEnd; pc += KC)
+            {
+                int kc = Math.Min(KC, pcEnd - pc);
+                int bBase = (pc - pcStart) * bBlockStride;
+                float blockBeta = pc == pcStart ? beta : 1f;
+                int cBase = cOffset + ic * ldc + jc;
+                // A transposed block is read once per panel: against a few panels (the dW_ih = dG^T X of a
+                // small input) it is read in place, row p of op(A)'s depth being contiguous MR-wide runs
+                // m floats apart; against many it is packed once first.
+                if (transA && endPanel - firstPanel > TransposedInPlacePanels)
+                {
+                    var pa = packedA ??= new float[PackedASize];
+                    PackA(a, aOffset, m, ic, mc, pc, kc, pa);
+                    Compute(pa, 0, kc, 1, MR, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
+                }
+                else if (transA) Compute(a, aOffset + pc * m + ic, 1, 1, m, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
+                else Compute(a, aOffset + ic * k + pc, k, k, 1, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
+            }
         }
         int items = rowBlocks * columnParts;
-        if (parallel) System.Threading.Tasks.Parallel.For(0, items, Item);
+        if (parallel) Cores.For(items, Item);
         else for (int i = 0; i < items; i++) Item(i);
     }
 
@@ -132,52 +161,96 @@ public static unsafe class Sgemm
             var panel = dst.AsSpan(dstBase + q * NR * kc, NR * kc);
             if (!transB && width == NR)
             {
-                for (int p = 0; p < kc; p++) b.AsSpan(offset + (pc + p) * n + j0, NR).CopyTo(panel.Slice(p * NR, NR));
+                fixed (float* source = b, target = panel)
+                    for (int p = 0; p < kc; p++) CopyRun(source + offset + (long)(pc + p) * n + j0, target + p * NR, NR);
                 continue;
             }
-            panel.Clear();
-            for (int col = 0; col < width; col++)
+            if (width < NR) panel.Clear();
+            if (transB)
             {
-                if (transB)
+                // Column j0 + col of op(B) is row j0 + col of b: 8 x 8 blocks transposed in registers,
+                // the ragged rest element by element.
+                int blocked = width == NR ? kc / 8 * 8 : 0;
+                fixed (float* source = b, target = panel)
+                    for (int p0 = 0; p0 < blocked; p0 += 8)
+                        for (int col = 0; col < NR; col += 8)
+                            Transpose8x8(source + offset + (long)(j0 + col) * k + pc + p0, k, target + p0 * NR + col, NR);
+                for (int col = 0; col < width; col++)
                 {
-                    int src = offset + (j0 + col) * k + pc;
-                    for (int p = 0; p < kc; p++) panel[p * NR + col] = b[src + p];
+                    var row = b.AsSpan(offset + (j0 + col) * k + pc, kc);
+                    for (int p = blocked; p < kc; p++) panel[p * NR + col] = row[p];
                 }
-                else for (int p = 0; p < kc; p++) panel[p * NR + col] = b[offset + (pc + p) * n + j0 + col];
             }
+            else
+                for (int col = 0; col < width; col++)
+                    for (int p = 0; p < kc; p++) panel[p * NR + col] = b[offset + (pc + p) * n + j0 + col];
         }
     }
 
-    /// <summary>A[ic.., pc..] into panels of MR rows: panel r holds, for each p, MR consecutive values (zero padded).</summary>
-    private static void PackA(bool transA, float[] a, int offset, int m, int k, int ic, int mc, int pc, int kc, float[] dst)
+    /// <summary>
+    /// Copies one packing run (MR or NR floats) with 256-bit moves: a packing loop copies thousands of
+    /// these, and at 32 to 128 bytes Span.CopyTo's call costs more than the copy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* source, float* target, int count)
+    {
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Avx.Store(target + i, Avx.LoadVector256(source + i));
+        for (; i < count; i++) target[i] = source[i];
+    }
+
+    /// <summary>dst[c * dstStride + r] = src[r * srcStride + c] for an 8 x 8 block (the classic AVX unpack, shuffle, permute sequence).</summary>
+    private static void Transpose8x8(float* src, int srcStride, float* dst, int dstStride)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2 * srcStride); var r3 = Avx.LoadVector256(src + 3 * srcStride);
+        var r4 = Avx.LoadVector256(src + 4 * srcStride); var r5 = Avx.LoadVector256(src + 5 * srcStride);
+        var r6 = Avx.LoadVector256(src + 6 * srcStride); var r7 = Avx.LoadVector256(src + 7 * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1); var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5); var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE); var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE); var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>
+    /// A stored [K, M] (op(A) = A^T), rows [ic, ic + mc) and depth [pc, pc + kc), into panels of MR rows:
+    /// panel r holds, for each p, MR consecutive values. An untransposed A is read in place instead.
+    /// </summary>
+    private static void PackA(float[] a, int offset, int m, int ic, int mc, int pc, int kc, float[] dst)
     {
         for (int r0 = 0; r0 < mc; r0 += MR)
         {
             int height = Math.Min(MR, mc - r0);
             var panel = dst.AsSpan(r0 * kc, MR * kc);
-            if (transA && height == MR)
+            if (height == MR)
             {
-                for (int p = 0; p < kc; p++) a.AsSpan(offset + (pc + p) * m + ic + r0, MR).CopyTo(panel.Slice(p * MR, MR));
+                fixed (float* source = a, target = panel)
+                    for (int p = 0; p < kc; p++) CopyRun(source + offset + (long)(pc + p) * m + ic + r0, target + p * MR, MR);
                 continue;
             }
-            if (height < MR) panel.Clear();
             for (int row = 0; row < height; row++)
-            {
-                int i = ic + r0 + row;
-                if (transA) for (int p = 0; p < kc; p++) panel[p * MR + row] = a[offset + (pc + p) * m + i];
-                else
-                {
-                    int src = offset + i * k + pc;
-                    for (int p = 0; p < kc; p++) panel[p * MR + row] = a[src + p];
-                }
-            }
+                for (int p = 0; p < kc; p++) panel[p * MR + row] = a[offset + (pc + p) * m + ic + r0 + row];
         }
     }
 
-    private static void Compute(float[] pa, float[] pb, int bBase, int mc, int nc, int kc, int firstPanel, int endPanel, float alpha, float beta, float[] c, int cOffset, int ldc)
+    /// <summary>
+    /// The tiles of mc rows of A against panels [firstPanel, endPanel) of one packed depth block. Row
+    /// r0 + r, depth p of A is a[aBase + r0 * tileStride + r * rowStride + p * depthStride]: (kc, 1, MR)
+    /// for packed panels, (k, k, 1) for rows read in place.
+    /// </summary>
+    private static void Compute(float[] a, int aBase, int tileStride, int rowStride, int depthStride, float[] pb, int bBase, int mc, int nc, int kc,
+        int firstPanel, int endPanel, float alpha, float beta, float[] c, int cOffset, int ldc)
     {
         float* tile = stackalloc float[8 * 32];
-        fixed (float* A = pa, B = pb, C = c)
+        fixed (float* A = a, B = pb, C = c)
         {
             for (int q = firstPanel; q < endPanel; q++)
             {
@@ -186,12 +259,22 @@ public static unsafe class Sgemm
                 for (int r0 = 0; r0 < mc; r0 += MR)
                 {
                     int height = Math.Min(MR, mc - r0);
+                    float* aTile = A + aBase + (long)r0 * tileStride;
                     float* cTile = C + cOffset + r0 * ldc + j;
-                    if (height == MR && width == NR) Kernel(kc, A + r0 * kc, panel, cTile, ldc, alpha, beta);
+                    // The tile's C rows are read only after the depth loop; ask for them now, so that a
+                    // C that is not in cache (a recurrent step's gates, written long before by the
+                    // input projection) arrives while the tile is computed.
+                    if (beta != 0f)
+                        for (int r = 0; r < height; r++)
+                        {
+                            Sse.Prefetch0(cTile + r * ldc);
+                            Sse.Prefetch0(cTile + r * ldc + width - 1);
+                        }
+                    if (height == MR && width == NR) Kernel(kc, aTile, rowStride, depthStride, MR, panel, cTile, ldc, alpha, beta);
                     else
                     {
                         // Edge tile: compute into a scratch tile with beta 0, then merge the valid part.
-                        Kernel(kc, A + r0 * kc, panel, tile, NR, alpha, 0f);
+                        Kernel(kc, aTile, rowStride, depthStride, height, panel, tile, NR, alpha, 0f);
                         for (int r = 0; r < height; r++)
                             for (int col = 0; col < width; col++)
                             {
@@ -212,10 +295,10 @@ public static unsafe class Sgemm
     private static void SingleRow(float[] a, int aOffset, PackedB b, float alpha, float beta, float[] c, int cOffset)
     {
         int panels = b.PaddedN / NR;
-        // Each core streams half of the packed weights; below a few panels the split costs more than it saves.
-        if ((long)b.K * b.N >= ParallelThreshold && Environment.ProcessorCount > 1)
-            System.Threading.Tasks.Parallel.For(0, 2, half => SingleRowPanels(a, aOffset, b, alpha, beta, c, cOffset, half * panels / 2, (half + 1) * panels / 2));
-        else SingleRowPanels(a, aOffset, b, alpha, beta, c, cOffset, 0, panels);
+        // Each core streams its share of the packed weights (the same share at every call, so that it stays
+        // in that core's L2); below a few panels the split costs more than it saves.
+        int parts = (long)b.K * b.N >= ParallelThreshold ? Cores.Count : 1;
+        Cores.For(parts, part => SingleRowPanels(a, aOffset, b, alpha, beta, c, cOffset, part * panels / parts, (part + 1) * panels / parts));
     }
 
     private static void SingleRowPanels(float[] a, int aOffset, PackedB b, float alpha, float beta, float[] c, int cOffset, int firstPanel, int endPanel)
@@ -263,32 +346,41 @@ public static unsafe class Sgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta)
     {
-        if (Wide) Kernel8x32(kc, a, b, c, ldc, alpha, beta);
-        else Kernel6x16(kc, a, b, c, ldc, alpha, beta);
+        if (Wide) Kernel8x32(kc, a, rowStride, depthStride, rows, b, c, ldc, alpha, beta);
+        else Kernel6x16(kc, a, rowStride, depthStride, rows, b, c, ldc, alpha, beta);
     }
 
-    /// <summary>The 8 x 32 micro-kernel: C[8, 32] = alpha * sum_p A[:, p] B[p, :] + beta * C.</summary>
+    /// <summary>Row r of a tile: rows past the valid ones repeat the last valid row (their results are discarded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Row(float* a, nint rowStride, int rows, int r) => a + Math.Min(r, rows - 1) * rowStride;
+
+    /// <summary>
+    /// The 8 x 32 micro-kernel: C[8, 32] = alpha * sum_p A[:, p] B[p, :] + beta * C, where A[r, p] is
+    /// a[r * rowStride + p * depthStride] for the first rows rows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel8x32(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
             c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < kc; p++)
+        float* r0 = a, r1 = Row(a, rowStride, rows, 1), r2 = Row(a, rowStride, rows, 2), r3 = Row(a, rowStride, rows, 3),
+            r4 = Row(a, rowStride, rows, 4), r5 = Row(a, rowStride, rows, 5), r6 = Row(a, rowStride, rows, 6), r7 = Row(a, rowStride, rows, 7);
+        nint end = kc * depthStride;
+        for (nint p = 0; p < end; p += depthStride)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            var a0 = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            var a6 = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
-            var a7 = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
-            a += 8;
+            var a0 = Vector512.Create(r0[p]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(r1[p]); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(r2[p]); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(r3[p]); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(r4[p]); c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(r5[p]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            var a6 = Vector512.Create(r6[p]); c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+            var a7 = Vector512.Create(r7[p]); c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
             b += 32;
         }
         Store(c, alpha, beta, c00, c01);
@@ -317,23 +409,25 @@ public static unsafe class Sgemm
         hi.Store(c + 16);
     }
 
-    /// <summary>The 6 x 16 micro-kernel: C[6, 16] = alpha * sum_p A[:, p] B[p, :] + beta * C.</summary>
+    /// <summary>The 6 x 16 micro-kernel: C[6, 16] = alpha * sum_p A[:, p] B[p, :] + beta * C, A addressed as in Kernel8x32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel6x16(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        float* r0 = a, r1 = Row(a, rowStride, rows, 1), r2 = Row(a, rowStride, rows, 2), r3 = Row(a, rowStride, rows, 3),
+            r4 = Row(a, rowStride, rows, 4), r5 = Row(a, rowStride, rows, 5);
+        nint end = kc * depthStride;
+        for (nint p = 0; p < end; p += depthStride)
         {
             var b0 = Avx.LoadVector256(b);
             var b1 = Avx.LoadVector256(b + 8);
-            var a0 = Vector256.Create(a[0]); c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]); c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]); c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]); c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]); c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]); c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
-            a += 6;
+            var a0 = Vector256.Create(r0[p]); c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(r1[p]); c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(r2[p]); c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(r3[p]); c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(r4[p]); c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(r5[p]); c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
             b += 16;
         }
         Store(c, alpha, beta, c00, c01);

@@ -41,22 +41,38 @@ public partial class SimdBackend
         Sgemm.Run(transA, m, alpha, a.Array(out int ao), ao, packed.Data, beta, c.Array(out int co), co);
     }
 
+    /// <summary>Below this many elements the bias kernels run on one core: a hand-off would cost more.</summary>
+    private const int ParallelBiasElements = 1 << 14;
+
+    // Rows split over the cores.
     public override void AddBias(Tensor x, Tensor bias, Tensor y)
     {
         ShapeOf.RequireSame("AddBias", x, y);
         ShapeOf.RequireLength("AddBias", "bias", bias, x.Columns);
-        var X = x.Span(); var Bv = bias.Span(); var Y = y.Span();
-        int cols = Bv.Length;
-        for (int r = 0; r < X.Length / Math.Max(cols, 1); r++)
-            TensorPrimitives.Add(X.Slice(r * cols, cols), Bv, Y.Slice(r * cols, cols));
+        int cols = bias.Length, rows = x.Length / Math.Max(cols, 1);
+        var X = x.Array(out int xo); var Bv = bias.Array(out int bo); var Y = y.Array(out int yo);
+        int parts = x.Length >= ParallelBiasElements ? Cores.Count : 1;
+        Cores.For(parts, part =>
+        {
+            var bv = Bv.AsSpan(bo, cols);
+            for (int r = part * rows / parts; r < (part + 1) * rows / parts; r++)
+                TensorPrimitives.Add(X.AsSpan(xo + r * cols, cols), bv, Y.AsSpan(yo + r * cols, cols));
+        });
     }
 
+    // Columns split over the cores, each summed over the rows in row order.
     public override void BiasBackward(Tensor dY, Tensor dBias)
     {
         ShapeOf.RequireLength("BiasBackward", "dBias", dBias, dY.Columns);
-        var D = dY.Span(); var Db = dBias.Span();
-        int cols = Db.Length;
-        for (int r = 0; r < D.Length / Math.Max(cols, 1); r++)
-            TensorPrimitives.Add(Db, D.Slice(r * cols, cols), Db);
+        int cols = dBias.Length, rows = dY.Length / Math.Max(cols, 1);
+        var D = dY.Array(out int dOff); var Db = dBias.Array(out int bOff);
+        int parts = dY.Length >= ParallelBiasElements ? Cores.Count : 1;
+        Cores.For(parts, part =>
+        {
+            // Column ranges on 64-byte boundaries, so that the two cores never share a cache line of dBias.
+            int first = Math.Min(cols, part * cols / parts / 16 * 16), end = part == parts - 1 ? cols : Math.Min(cols, (part + 1) * cols / parts / 16 * 16);
+            var db = Db.AsSpan(bOff + first, end - first);
+            for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, D.AsSpan(dOff + r * cols + first, end - first), db);
+        });
     }
 }

@@ -1,67 +1,11 @@
-// SIMD gate kernels: the LSTM and GRU step equations row by row (a row of a gate is H contiguous
-// floats), as a short chain of TensorPrimitives calls on L1-resident rows.
+// SIMD GRU gate kernels: the step equations row by row (a row of a gate is H contiguous floats), as a
+// short chain of TensorPrimitives calls on L1-resident rows. The LSTM's are in SimdBackend.Lstm.cs.
 using System.Numerics.Tensors;
 
 namespace Engine.Kernels;
 
 public partial class SimdBackend
 {
-    public override void LstmGatesForward(Tensor cPrev, Tensor gates, Tensor c, Tensor h)
-    {
-        int n = RecurrentChecks.Hidden("LstmGatesForward", gates, 4, cPrev, c, h);
-        var G = gates.Span(); var Cp = cPrev.Span(); var C = c.Span(); var Hs = h.Span();
-        for (int b = 0; b < gates.Rows; b++)
-        {
-            var row = G.Slice(b * 4 * n, 4 * n);
-            var i = row[..n]; var f = row.Slice(n, n); var g = row.Slice(2 * n, n); var o = row.Slice(3 * n, n);
-            TensorPrimitives.Sigmoid(row[..(2 * n)], row[..(2 * n)]); // i and f together
-            AccurateTanh.Apply(g, g);
-            TensorPrimitives.Sigmoid(o, o);
-            var cRow = C.Slice(b * n, n); var hRow = Hs.Slice(b * n, n);
-            TensorPrimitives.Multiply(f, Cp.Slice(b * n, n), cRow);          // c = f cPrev
-            TensorPrimitives.FusedMultiplyAdd(i, g, cRow, cRow);             //   + i g
-            AccurateTanh.Apply(cRow, hRow);
-            TensorPrimitives.Multiply(hRow, o, hRow);                        // h = o tanh(c)
-        }
-    }
-
-    public override void LstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dH, Tensor dC, Tensor dGates)
-    {
-        int n = RecurrentChecks.Hidden("LstmGatesBackward", gates, 4, cPrev, c, dH, dC);
-        ShapeOf.RequireLength("LstmGatesBackward", "dGates", dGates, gates.Length);
-        var G = gates.Span(); var Cp = cPrev.Span(); var C = c.Span(); var DH = dH.Span(); var DC = dC.Span(); var DG = dGates.Span();
-        var tc = Scratch.Get(n, 0);
-        var t1 = Scratch.Get(n, 1);
-        for (int b = 0; b < gates.Rows; b++)
-        {
-            var row = G.Slice(b * 4 * n, 4 * n);
-            var i = row[..n]; var f = row.Slice(n, n); var g = row.Slice(2 * n, n); var o = row.Slice(3 * n, n);
-            var d = DG.Slice(b * 4 * n, 4 * n);
-            var di = d[..n]; var df = d.Slice(n, n); var dg = d.Slice(2 * n, n); var dO = d.Slice(3 * n, n);
-            var dh = DH.Slice(b * n, n); var dc = DC.Slice(b * n, n); var cp = Cp.Slice(b * n, n);
-            AccurateTanh.Apply(C.Slice(b * n, n), tc);
-            // do_pre = dh tanh(c) o (1 - o)
-            TensorPrimitives.Subtract(1f, o, t1);
-            TensorPrimitives.Multiply(t1, o, t1);
-            TensorPrimitives.Multiply(t1, tc, t1);
-            TensorPrimitives.Multiply(t1, dh, dO);
-            // dc += dh o (1 - tanh^2 c)
-            TensorPrimitives.Multiply(tc, tc, t1);
-            TensorPrimitives.Subtract(1f, t1, t1);
-            TensorPrimitives.Multiply(t1, o, t1);
-            TensorPrimitives.FusedMultiplyAdd(t1, dh, dc, dc);
-            // di_pre = dc g i (1 - i); df_pre = dc cPrev f (1 - f); dg_pre = dc i (1 - g^2)
-            SigmoidGradient(i, dc, g, di, t1);
-            SigmoidGradient(f, dc, cp, df, t1);
-            TensorPrimitives.Multiply(g, g, t1);
-            TensorPrimitives.Subtract(1f, t1, t1);
-            TensorPrimitives.Multiply(t1, i, t1);
-            TensorPrimitives.Multiply(t1, dc, dg);
-            // dL/dc_{t-1} = dc f
-            TensorPrimitives.Multiply(dc, f, dc);
-        }
-    }
-
     /// <summary>result = upstream * other * s (1 - s) for a sigmoid output s.</summary>
     private static void SigmoidGradient(ReadOnlySpan<float> s, ReadOnlySpan<float> upstream, ReadOnlySpan<float> other, Span<float> result, Span<float> temp)
     {

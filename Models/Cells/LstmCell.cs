@@ -18,7 +18,9 @@ public sealed class LstmCell : RecurrentCell
         private readonly Tensor gates;      // [T, B, 4H] activated i, f, g, o
         private readonly Tensor cells;      // [T, B, H]
 
-        // Forward: gates = x W_ih^T + b_ih + b_hh for all steps, then per step += h W_hh^T and one fused gate kernel.
+        // Forward: gates = x W_ih^T for all steps, then per step += b_ih + b_hh, += h W_hh^T and one fused
+        // gate kernel. The biases go in step by step, so that the step's gates are in cache for the product
+        // that follows, instead of two passes over all of [T, B, 4H] (same sums in the same order).
         public Pass(LstmCell cell, Graph graph, SequenceInputs inputs)
         {
             (this.cell, this.graph, this.inputs) = (cell, graph, inputs);
@@ -27,9 +29,10 @@ public sealed class LstmCell : RecurrentCell
             gates = graph.Scratch([steps, batch, 4 * hidden], zeroed: false);
             cells = graph.Scratch([steps, batch, hidden], zeroed: false);
             var weights = cell.PrepareForward();
-            cell.ProjectInputs(inputs.X, gates, withRecurrentBias: true);
+            cell.ProjectInputsWithoutBiases(inputs.X, gates);
             for (int t = 0; t < steps; t++)
             {
+                cell.AddBiases(gates[t], withRecurrentBias: true);
                 cell.Recurrent(weights, t == 0 ? inputs.H0 : inputs.Y[t - 1], gates[t]);
                 K.LstmGatesForward(CellBefore(t), gates[t], cells[t], inputs.Y[t]);
             }

@@ -54,8 +54,17 @@ public abstract class RecurrentCell
     /// <summary>gates[T*B, G] = x[T*B, I] W_ih^T + b_ih (+ b_hh when the cell folds it in): one GEMM for every step.</summary>
     protected void ProjectInputs(Tensor x, Tensor gates, bool withRecurrentBias)
     {
-        int rows = x.Length / InputSize;
-        K.Gemm(false, true, rows, Gates * HiddenSize, InputSize, 1f, x, WeightIh.Value, 0f, gates);
+        ProjectInputsWithoutBiases(x, gates);
+        AddBiases(gates, withRecurrentBias);
+    }
+
+    /// <summary>gates[T*B, G] = x[T*B, I] W_ih^T, the biases left to AddBiases (a cell may add them step by step).</summary>
+    protected void ProjectInputsWithoutBiases(Tensor x, Tensor gates)
+        => K.Gemm(false, true, x.Length / InputSize, Gates * HiddenSize, InputSize, 1f, x, WeightIh.Value, 0f, gates);
+
+    /// <summary>gates[R, G] += b_ih, then += b_hh when the cell folds it in.</summary>
+    protected void AddBiases(Tensor gates, bool withRecurrentBias)
+    {
         K.AddBias(gates, BiasIh.Value, gates);
         if (withRecurrentBias) K.AddBias(gates, BiasHh.Value, gates);
     }
