@@ -22,7 +22,8 @@ internal static class ClipKernels
     {
         var squaresShared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
         var absShared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
-        var countsShared = SharedMemory.Allocate<int>(2 * KernelGeometry.GroupSize); // [non-finite | NaN]
+        var nonFiniteShared = SharedMemory.Allocate<int>(KernelGeometry.GroupSize);
+        var nanShared = SharedMemory.Allocate<int>(KernelGeometry.GroupSize);
         var maxShared = SharedMemory.Allocate<float>(KernelGeometry.GroupSize);
         int t = Group.IdxX;
         for (int c = Grid.IdxX; c < chunks; c += Grid.DimX)
@@ -46,7 +47,7 @@ internal static class ClipKernels
             // All five statistics in one fixed tree (as GroupReduce does for one), so a chunk costs
             // log2(group) + 2 barriers, not five times that.
             squaresShared[t] = squares; absShared[t] = abs; maxShared[t] = max;
-            countsShared[t] = nonFinite; countsShared[KernelGeometry.GroupSize + t] = nan;
+            nonFiniteShared[t] = nonFinite; nanShared[t] = nan;
             Group.Barrier();
             for (int width = Group.DimX / 2; width > 0; width /= 2)
             {
@@ -55,8 +56,8 @@ internal static class ClipKernels
                     squaresShared[t] += squaresShared[t + width];
                     absShared[t] += absShared[t + width];
                     if (maxShared[t + width] > maxShared[t]) maxShared[t] = maxShared[t + width];
-                    countsShared[t] += countsShared[t + width];
-                    countsShared[KernelGeometry.GroupSize + t] += countsShared[KernelGeometry.GroupSize + t + width];
+                    nonFiniteShared[t] += nonFiniteShared[t + width];
+                    nanShared[t] += nanShared[t + width];
                 }
                 Group.Barrier();
             }
@@ -66,8 +67,8 @@ internal static class ClipKernels
                 partials[p] = squaresShared[0];
                 partials[p + 1] = absShared[0];
                 partials[p + 2] = maxShared[0];
-                partials[p + 3] = countsShared[0];
-                partials[p + 4] = countsShared[KernelGeometry.GroupSize];
+                partials[p + 3] = nonFiniteShared[0];
+                partials[p + 4] = nanShared[0];
             }
             Group.Barrier(); // thread 0 has read the totals before the next chunk overwrites them
         }
