@@ -63,6 +63,7 @@ public class BadInputTests
         yield return [new[] { "compare", "--run", "oops" }, "--run 'oops' is not name=clip-spec"];
         yield return [new[] { "compare", "--sweep", "norm:1,-5" }, "clip 'norm:-5': max norm must be a finite number above 0, got -5"];
         yield return [new[] { "bench", "--only", "everything" }, "unknown bench section 'everything'"];
+        yield return [new[] { "bench", "--only", "train", "--shape", "64/0/64/256" }, "--shape wants four positive integers T/B/I/H"];
         yield return [new[] { "parity", File("bad.json", "{\"case\": 1}"u8.ToArray()) }, "is not a reference fixture"];
     }
 

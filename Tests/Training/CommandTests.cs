@@ -128,4 +128,17 @@ public class CommandTests
             Assert.StartsWith("<?xml", File.ReadAllText(Path.Combine(dir, chart + ".svg")));
         }
     }
+
+    [Fact]
+    public void Bench_times_one_given_shape_and_reports_its_memory()
+    {
+        var result = ProgramRunner.Run("bench", "--only", "train", "--cells", "gru", "--shape", "3/2/4/5", "--seconds", "0");
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        var step = Assert.Single(lines, l => l.GetProperty("bench").GetString() == "train_step");
+        Assert.Equal("gru", step.GetProperty("cell").GetString());
+        Assert.Equal([3, 2, 4, 5], new[] { "t", "b", "i", "h" }.Select(k => step.GetProperty(k).GetInt32()));
+        Assert.True(step.GetProperty("ms_per_step_median").GetDouble() > 0);
+        if (OperatingSystem.IsLinux()) Assert.True(step.GetProperty("peak_rss_growth_mb").GetDouble() >= 0);
+    }
 }

@@ -12,16 +12,20 @@ namespace Engine.Training.Bench;
 /// <summary>
 /// PeakBytes is the managed memory the configuration holds after its steps, over what was live before
 /// it started: parameters, gradients, optimizer state, packed weights and every step buffer (the graph
-/// pools them, so at the end they are all still held: the step's peak).
+/// pools them, so at the end they are all still held: the step's peak). PeakRssGrowthBytes is how far
+/// the process's resident set rose above its level before the configuration was built (Linux only);
+/// it is the figure to compare with libtorch's, and only when the configuration runs in a process of
+/// its own (`bench --shape`), since memory the GC keeps from an earlier configuration is reused.
 /// </summary>
 public sealed record TrainStepFigures(string Cell, int T, int B, int I, int H, double MsMedian, double MsMin, double MsMax, int Steps,
-    double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakBytes);
+    double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakBytes, long? PeakRssGrowthBytes);
 
 public static class TrainStepBench
 {
     public static TrainStepFigures Measure(IBackend backend, CellKind cell, int t, int b, int i, int h, double minSeconds)
     {
         long before = GC.GetTotalMemory(forceFullCollection: true);
+        long? rssBefore = ProcessMemory.ResetPeak();
         var config = new RecurrentConfig(cell, i, h, 1);
         var store = new ParameterStore(backend, RecurrentStack.Specs(config));
         Initializer.Apply(store, InitSpec.Default, cell.Gates(), 0);
@@ -64,10 +68,11 @@ public static class TrainStepBench
             clips.Add(c);
         }
         double median = Statistics.Median(steps), clipMedian = Statistics.Median(clips);
+        long? rssGrowth = ProcessMemory.Peak() - rssBefore;
         long held = GC.GetTotalMemory(forceFullCollection: true) - before;
         GC.KeepAlive(graph);
         GC.KeepAlive(optimizer);
         return new TrainStepFigures(cell.Name(), t, b, i, h, median, steps.Min(), steps.Max(), steps.Count, t * b / (median / 1000),
-            clipMedian, clipMedian / median, held);
+            clipMedian, clipMedian / median, held, rssGrowth);
     }
 }

@@ -20,19 +20,33 @@ public static class BenchCommand
         var only = new Option<string?>("--only") { Description = "one section: peak, gemm, train or clip" };
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per measurement", DefaultValueFactory = _ => 2.0 };
         var cells = new Option<string>("--cells") { Description = "comma-separated cells for the train section", DefaultValueFactory = _ => "rnn-tanh,lstm,gru" };
+        var shape = new Option<string?>("--shape") { Description = "one T/B/I/H for the train section instead of the anchor's three, e.g. 64/32/64/256" };
         var command = new Command("bench", "Measure training-step throughput, SGEMM and the clip stage (JSON lines)");
         command.Options.Add(device);
         command.Options.Add(only);
         command.Options.Add(seconds);
         command.Options.Add(cells);
+        command.Options.Add(shape);
         command.SetAction(r => CommandLineErrors.Run(() =>
-            Run(Backends.Create(r.GetValue(device)!), r.GetValue(only), r.GetValue(seconds), r.GetValue(cells)!.Split(',').Select(CellKinds.Parse).ToArray())));
+        {
+            var shapes = r.GetValue(shape) is { } s ? [ParseShape(s)] : Configurations;
+            return Run(Backends.Create(r.GetValue(device)!), r.GetValue(only), r.GetValue(seconds), r.GetValue(cells)!.Split(',').Select(CellKinds.Parse).ToArray(), shapes);
+        }));
         return command;
+    }
+
+    private static (int T, int B, int I, int H) ParseShape(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 4 || !parts.All(p => int.TryParse(p, out int v) && v > 0))
+            throw new ArgumentException($"--shape wants four positive integers T/B/I/H, e.g. 64/32/64/256; got '{text}'");
+        var v = parts.Select(int.Parse).ToArray();
+        return (v[0], v[1], v[2], v[3]);
     }
 
     private static void Emit(object line) => Console.WriteLine(JsonSerializer.Serialize(line, MetricsWriter.Json));
 
-    private static int Run(IBackend backend, string? only, double seconds, CellKind[] cells)
+    private static int Run(IBackend backend, string? only, double seconds, CellKind[] cells, (int T, int B, int I, int H)[] shapes)
     {
         if (only is not (null or "peak" or "gemm" or "train" or "clip"))
             throw new ArgumentException($"unknown bench section '{only}'; choose one of: peak, gemm, train, clip");
@@ -53,12 +67,13 @@ public static class BenchCommand
                 }
         if (only is null or "train")
             foreach (var cell in cells)
-                foreach (var (t, b, i, h) in Configurations)
+                foreach (var (t, b, i, h) in shapes)
                 {
                     var f = TrainStepBench.Measure(backend, cell, t, b, i, h, seconds);
                     Emit(new { Bench = "train_step", f.Cell, f.T, f.B, f.I, f.H, L = 1, MsPerStepMedian = Math.Round(f.MsMedian, 3), TokensPerS = Math.Round(f.TokensPerSecond, 1),
                         MsMin = Math.Round(f.MsMin, 3), MsMax = Math.Round(f.MsMax, 3), StepsTimed = f.Steps, ClipMsMedian = Math.Round(f.ClipMsMedian, 4),
-                        ClipShareOfStep = Math.Round(f.ClipShare, 4), PeakMemoryMb = Math.Round(f.PeakBytes / 1048576.0, 1) });
+                        ClipShareOfStep = Math.Round(f.ClipShare, 4), PeakMemoryMb = Math.Round(f.PeakBytes / 1048576.0, 1),
+                        PeakRssGrowthMb = f.PeakRssGrowthBytes is { } rss ? Math.Round(rss / 1048576.0, 1) : (double?)null });
                 }
         if (only is null or "clip")
         {
