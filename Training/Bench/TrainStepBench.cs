@@ -56,8 +56,11 @@ public static class TrainStepBench
 
         // Warm-up long enough for the JIT's tiered compilation to reach optimised code (it recompiles hot
         // methods after ~30 calls, in the background): 3 steps, as libtorch's bench uses, would time tier-0 code.
+        // In a fresh process (`--shape`) the last methods reach tier 1 only after 1-2 s of batch-1 steps
+        // (with tiered PGO they pass through an instrumented tier first): after 0.5 s the clip stage still
+        // took 0.15-0.25 ms there instead of 0.015, and the step 1.6-2.8 ms instead of 1.1-1.25.
         var warm = Stopwatch.StartNew();
-        for (int w = 0; w < 30 || warm.Elapsed.TotalSeconds < 0.5; w++) Step();
+        for (int w = 0; w < 30 || warm.Elapsed.TotalSeconds < 1.5 * minSeconds; w++) Step();
         var steps = new List<double>();
         var clips = new List<double>();
         var clock = Stopwatch.StartNew();
