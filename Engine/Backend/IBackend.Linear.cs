@@ -13,9 +13,8 @@ public partial interface IBackend
     /// <summary>
     /// Prepares B (as Gemm reads it: [K, N], or stored [N, K] when transB) for many products with
     /// different left operands, the recurrent weights of a time loop being the case that matters: a
-    /// backend may lay it out once (packing) instead of at every step.
-    /// B must keep its values while the result is in use: a backend may read B itself at each product
-    /// (or pack it at the first) instead of copying it here. reuse, when given, may be recycled to avoid allocating.
+    /// backend may lay it out once (packing) instead of at every step. The result reflects B's values
+    /// at the time of the call. reuse, when given, may be recycled to avoid allocating.
     /// </summary>
     PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null);
 

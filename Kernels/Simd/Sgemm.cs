@@ -90,6 +90,11 @@ public static unsafe class Sgemm
     {
         int n = b.N, k = b.K;
         if (Trivial(m, n, k, alpha, beta, c, cOffset)) return;
+        if (m == 1 && Wide)
+        {
+            SingleRow(a, aOffset, b, alpha, beta, c, cOffset);
+            return;
+        }
         Multiply(transA, a, aOffset, m, k, alpha, beta, b.Data, b.PaddedN, 0, k, 0, n, c, cOffset, n, Parallel(m, n, k));
     }
 
@@ -277,6 +282,64 @@ public static unsafe class Sgemm
                                 *dst = beta == 0f ? tile[r * NR + col] : tile[r * NR + col] + beta * *dst;
                             }
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One row times a packed B (batch 1 recurrent steps): a vector-matrix product that streams each
+    /// panel once, with four independent accumulator pairs to hide the FMA latency. op(A) of a single
+    /// row is contiguous whether or not A is transposed, so no packing of A is needed.
+    /// </summary>
+    private static void SingleRow(float[] a, int aOffset, PackedB b, float alpha, float beta, float[] c, int cOffset)
+    {
+        int panels = b.PaddedN / NR;
+        // Each core streams its share of the packed weights (the same share at every call, so that it stays
+        // in that core's L2); below a few panels the split costs more than it saves.
+        int parts = (long)b.K * b.N >= ParallelThreshold ? Cores.Count : 1;
+        Cores.For(parts, part => SingleRowPanels(a, aOffset, b, alpha, beta, c, cOffset, part * panels / parts, (part + 1) * panels / parts));
+    }
+
+    private static void SingleRowPanels(float[] a, int aOffset, PackedB b, float alpha, float beta, float[] c, int cOffset, int firstPanel, int endPanel)
+    {
+        int n = b.N, k = b.K;
+        float* tile = stackalloc float[32];
+        fixed (float* A = a, B = b.Data, C = c)
+        {
+            for (int q = firstPanel; q < endPanel; q++)
+            {
+                Vector512<float> lo = default, hi = default;
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    float* panel = B + pc * b.PaddedN + q * NR * kc;
+                    float* row = A + aOffset + pc;
+                    Vector512<float> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
+                    int p = 0;
+                    for (; p + 4 <= kc; p += 4, panel += 4 * NR)
+                    {
+                        var a0 = Vector512.Create(row[p]); l0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(panel), l0); h0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(panel + 16), h0);
+                        var a1 = Vector512.Create(row[p + 1]); l1 = Vector512.FusedMultiplyAdd(a1, Vector512.Load(panel + 32), l1); h1 = Vector512.FusedMultiplyAdd(a1, Vector512.Load(panel + 48), h1);
+                        var a2 = Vector512.Create(row[p + 2]); l2 = Vector512.FusedMultiplyAdd(a2, Vector512.Load(panel + 64), l2); h2 = Vector512.FusedMultiplyAdd(a2, Vector512.Load(panel + 80), h2);
+                        var a3 = Vector512.Create(row[p + 3]); l3 = Vector512.FusedMultiplyAdd(a3, Vector512.Load(panel + 96), l3); h3 = Vector512.FusedMultiplyAdd(a3, Vector512.Load(panel + 112), h3);
+                    }
+                    for (; p < kc; p++, panel += NR)
+                    {
+                        var ap = Vector512.Create(row[p]);
+                        l0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(panel), l0);
+                        h0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(panel + 16), h0);
+                    }
+                    lo += (l0 + l1) + (l2 + l3);
+                    hi += (h0 + h1) + (h2 + h3);
+                }
+                int width = Math.Min(NR, n - q * NR);
+                float* dst = C + cOffset + q * NR;
+                if (width == NR) Store(dst, alpha, beta, lo, hi);
+                else
+                {
+                    Store(tile, alpha, 0f, lo, hi);
+                    for (int col = 0; col < width; col++) dst[col] = beta == 0f ? tile[col] : tile[col] + beta * dst[col];
                 }
             }
         }

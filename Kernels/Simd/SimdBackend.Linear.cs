@@ -16,21 +16,9 @@ public partial class SimdBackend
         Sgemm.Run(transA, transB, m, n, k, alpha, a.Array(out int ao), ao, b.Array(out int bo), bo, beta, c.Array(out int co), co);
     }
 
-    /// <summary>
-    /// B packed on first use by a product of more than one row: the batch-1 products read B where it
-    /// lies (RowProduct), so a batch-1 time loop packs nothing.
-    /// </summary>
     private sealed class Packed(Tensor source, bool transposed, int k, int n) : PreparedMatrix(source, transposed, k, n)
     {
-        private readonly PackedB data = new();
-        public bool Stale = true;
-
-        public PackedB Data()
-        {
-            if (Stale) data.Pack(Transposed, Source.Array(out int offset), offset, K, N);
-            Stale = false;
-            return data;
-        }
+        public PackedB Data { get; } = new();
     }
 
     public override PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null)
@@ -38,7 +26,7 @@ public partial class SimdBackend
         if (!Sgemm.Supported) return base.Prepare(b, transB, k, n, reuse);
         ShapeOf.RequireLength("Prepare", "B", b, k * n);
         var packed = reuse is Packed p && p.Source == b && p.Transposed == transB && p.K == k && p.N == n ? p : new Packed(b, transB, k, n);
-        packed.Stale = true;
+        packed.Data.Pack(transB, b.Array(out int offset), offset, k, n);
         return packed;
     }
 
@@ -50,11 +38,7 @@ public partial class SimdBackend
             return;
         }
         GemmChecks.Validate(m, b.N, b.K, a, b.Source, c);
-        // One row of A is the same in either layout; alpha 0 and k 0 are left to Sgemm, which defines them.
-        if (m == 1 && Sgemm.Wide && b.K > 0 && alpha != 0f)
-            RowProduct.Run(a.Array(out int xo), xo, b.Source.Array(out int bo), bo, b.Transposed, b.K, b.N, alpha, beta, c.Array(out int yo), yo);
-        else
-            Sgemm.Run(transA, m, alpha, a.Array(out int ao), ao, packed.Data(), beta, c.Array(out int co), co);
+        Sgemm.Run(transA, m, alpha, a.Array(out int ao), ao, packed.Data, beta, c.Array(out int co), co);
     }
 
     /// <summary>Below this many elements the bias kernels run on one core: a hand-off would cost more.</summary>
