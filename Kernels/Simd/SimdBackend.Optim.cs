@@ -11,14 +11,18 @@ public partial class SimdBackend
     /// <summary>Buffers shorter than this are updated by one thread.</summary>
     private const int ParallelUpdate = 1 << 16;
 
-    /// <summary>Runs body(start, end) over [0, length) in 8-aligned chunks, on both cores when long enough; sums what the chunks return.</summary>
+    /// <summary>
+    /// Runs body(start, end) over [0, length) in two 8-aligned halves, on both cores when long enough;
+    /// sums what the halves return. Through Cores rather than Parallel.Invoke, which woke a sleeping pool
+    /// thread at every step: the SGD update of LSTM 64/1/256 (330k weights) took 0.12-0.15 ms so.
+    /// </summary>
     private static long Chunks(int length, Func<int, int, long> body)
     {
-        if (length < ParallelUpdate || Environment.ProcessorCount < 2) return body(0, length);
+        if (length < ParallelUpdate) return body(0, length);
         int half = length / 2 / 8 * 8;
-        long first = 0, second = 0;
-        Parallel.Invoke(() => first = body(0, half), () => second = body(half, length));
-        return first + second;
+        var counts = new long[2];
+        Cores.For(2, part => counts[part] = part == 0 ? body(0, half) : body(half, length));
+        return counts[0] + counts[1];
     }
 
     /// <summary>The guarded store of a vector of new parameter values: non-finite lanes keep the old value; returns how many did.</summary>

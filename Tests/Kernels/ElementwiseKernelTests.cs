@@ -174,6 +174,25 @@ public class ElementwiseKernelTests
     }
 
     [SkippableTheory, MemberData(nameof(Backends))]
+    public void Optimizer_updates_of_large_buffers_split_over_both_cores(string b)
+    {
+        // Long enough for the two-core path (65,536 and up), with an odd tail, and one update in each
+        // half that would overflow: the guard keeps those weights and both halves' counts add up.
+        var rng = new Rng(9);
+        int n = 150_003;
+        float[][] x = [Random(rng, n), Random(rng, n), Random(rng, n, 0, 1), Random(rng, n)];
+        foreach (int i in new[] { 17, 149_990 }) x[0][i] = float.MaxValue;
+        long keptReference = 0, kept = 0;
+        Same(b, "Sgd", x, (k, t) =>
+        {
+            long count = k.SgdUpdate(t[0], 1f, 1e30f, 0f, 0f, false, true, true, null, t[1]);
+            if (k.Name == "reference") keptReference = count; else kept = count;
+        }, 1e-6, 1e-7);
+        Assert.Equal(2, keptReference);
+        Assert.Equal(keptReference, kept);
+    }
+
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Segment_statistics_of_large_buffers_read_in_blocks_on_both_cores(string b)
     {
         // Long enough for the block-parallel path: 200,003 floats in segments that straddle block edges.
