@@ -7,21 +7,18 @@ namespace Engine.Training.Bench;
 public static class ProcessMemory
 {
     /// <summary>Starts a measurement: resets the high-water mark to the current resident set and returns it (bytes), or null off Linux.</summary>
-    public static long? ResetPeak()
+    public static long? ResetPeak() => OffLinuxNull(() =>
     {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5"); // 5: reset the peak RSS to the current RSS
-            return Read("VmRSS:");
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
+        File.WriteAllText("/proc/self/clear_refs", "5"); // 5: reset the peak RSS to the current RSS
+        return Read("VmRSS:");
+    });
 
     /// <summary>The resident-set high-water mark since the last ResetPeak (bytes), or null off Linux.</summary>
-    public static long? Peak()
+    public static long? Peak() => OffLinuxNull(() => Read("VmHWM:"));
+
+    private static long? OffLinuxNull(Func<long?> read)
     {
-        try { return Read("VmHWM:"); }
+        try { return read(); }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }

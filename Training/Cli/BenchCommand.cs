@@ -37,10 +37,9 @@ public static class BenchCommand
 
     private static (int T, int B, int I, int H) ParseShape(string text)
     {
-        var parts = text.Split('/');
-        if (parts.Length != 4 || !parts.All(p => int.TryParse(p, out int v) && v > 0))
+        var v = text.Split('/').Select(p => int.TryParse(p, out int n) && n > 0 ? n : 0).ToArray();
+        if (v.Length != 4 || v.Contains(0))
             throw new ArgumentException($"--shape wants four positive integers T/B/I/H, e.g. 64/32/64/256; got '{text}'");
-        var v = parts.Select(int.Parse).ToArray();
         return (v[0], v[1], v[2], v[3]);
     }
 
