@@ -2,6 +2,8 @@
 // backward, so a step touches its gate buffer once. (The RNN cell needs none: its step is one
 // activation.) These kernels WRITE their gradient outputs for the step (they do not accumulate):
 // each step's scratch is fresh, and accumulation over steps happens in the weight-gradient GEMMs.
+// The LSTM's whole time loop is a kernel too (as in cuDNN and oneDNN), so that a backend may run a
+// sequence's steps without handing every one of them to the cores anew.
 namespace Engine;
 
 public partial interface IBackend
@@ -33,4 +35,20 @@ public partial interface IBackend
     /// dHPrev [B, H] = the direct part z * dH (the caller adds dGh W_hh).
     /// </summary>
     void GruGatesBackward(Tensor hPrev, Tensor gates, Tensor gh, Tensor dH, Tensor dGx, Tensor dGh, Tensor dHPrev);
+
+    /// <summary>
+    /// LSTM forward over a sequence, step by step for t = 0 .. T-1: gates[t] += b_ih + b_hh + h_{t-1} W_hh^T,
+    /// then LstmGatesForward(c_{t-1}, gates[t], cells[t], y[t]), with h_{-1} = h0 and c_{-1} = c0.
+    /// gates [T, B, 4H]: in, x W_ih^T; out, the activated gates. recurrentWeights: W_hh prepared with
+    /// transB (Prepare(W_hh, true, H, 4H)). cells, y: [T, B, H].
+    /// </summary>
+    void LstmSequenceForward(Tensor gates, Tensor biasIh, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y);
+
+    /// <summary>
+    /// LSTM backward over a sequence, for t = T-1 .. 0: dH += dY[t] (when dY is given), norms[t] =
+    /// ||dH|| (when given), LstmGatesBackward(gates[t], c_{t-1}, cells[t], dH, dC, dGates[t]), then
+    /// dH = dGates[t] W_hh. recurrentWeights: W_hh prepared without transB (Prepare(W_hh, false, 4H, H)).
+    /// dH, dC [B, H]: in, dL/dh and dL/dc after the last step; out, dL/dh0 and dL/dc0.
+    /// </summary>
+    void LstmSequenceBackward(Tensor gates, Tensor c0, Tensor cells, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dC, Tensor dGates, double[]? norms);
 }

@@ -84,6 +84,12 @@ public partial class ReferenceBackend
                 DHp[k] = dh * z;
             }
     }
+
+    public virtual void LstmSequenceForward(Tensor gates, Tensor biasIh, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
+        => LstmLoop.Forward(this, gates, biasIh, biasHh, recurrentWeights, h0, c0, cells, y);
+
+    public virtual void LstmSequenceBackward(Tensor gates, Tensor c0, Tensor cells, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dC, Tensor dGates, double[]? norms)
+        => LstmLoop.Backward(this, gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms);
 }
 
 /// <summary>Shape checks shared by the gate kernels of every backend.</summary>

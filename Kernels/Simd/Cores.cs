@@ -7,8 +7,10 @@
 // splits the same data the same way at every step finds each part in the same core's cache; then it
 // takes whatever is left, so when the machine is busy and a worker is not running, the caller does all
 // the work. An item must write its own disjoint part of the output and compute it the same way on any
-// thread: results then do not depend on which thread ran what. Not here: nested or concurrent calls
-// run their items inline.
+// thread: results then do not depend on which thread ran what. ForSteps chains such calls: a time
+// loop whose every step is split over the cores posts one job for all its steps, and the threads
+// pass from one step to the next as soon as the step's last item is done, instead of one hand-off
+// per step. Not here: nested or concurrent calls run their items inline.
 using System.Diagnostics;
 
 namespace Engine.Kernels;
@@ -24,25 +26,33 @@ internal static class Cores
     /// </summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 500;   // 2 ms
 
-    private sealed class Job(Action<int> body, int items)
+    private sealed class Job(Action<int, int> body, int steps, int items)
     {
-        public readonly Action<int> Body = body;
+        public readonly int Steps = steps;
         public readonly int Items = items;
-        private readonly int[] claimed = new int[items];
+        private readonly int[] claimed = new int[steps * items];
         public int Done;
         public Exception? Error;
 
-        /// <summary>Runs thread self's own items, then any left unclaimed.</summary>
+        /// <summary>Step by step: waits for the previous step's items to finish, runs thread self's own items, then any left unclaimed.</summary>
         public void Help(int self)
         {
-            for (int item = self; item < Items; item += Count) TryRun(item);
-            for (int item = 0; item < Items; item++) TryRun(item);
+            for (int step = 0; step < Steps; step++)
+            {
+                if (step > 0)
+                {
+                    var spin = new SpinWait();
+                    while (Volatile.Read(ref Done) < step * Items) spin.SpinOnce(sleep1Threshold: -1);
+                }
+                for (int item = self; item < Items; item += Count) TryRun(step, item);
+                for (int item = 0; item < Items; item++) TryRun(step, item);
+            }
         }
 
-        private void TryRun(int item)
+        private void TryRun(int step, int item)
         {
-            if (Interlocked.Exchange(ref claimed[item], 1) != 0) return;
-            try { Body(item); }
+            if (Interlocked.Exchange(ref claimed[step * Items + item], 1) != 0) return;
+            try { body(step, item); }
             catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
             Interlocked.Increment(ref Done);
         }
@@ -64,12 +74,24 @@ internal static class Cores
     public static void For(int items, Action<int> body)
     {
         if (items <= 0) return;
+        if (items == 1) body(0);
+        else ForSteps(1, items, (_, item) => body(item));
+    }
+
+    /// <summary>
+    /// Runs body(step, 0) .. body(step, items - 1) for step = 0 .. steps - 1: the items of a step spread
+    /// over the cores, and every item of a step finished before any item of the next one starts.
+    /// </summary>
+    public static void ForSteps(int steps, int items, Action<int, int> body)
+    {
+        if (steps <= 0 || items <= 0) return;
         if (items == 1 || workers.Length == 0 || insideItem || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
-            for (int i = 0; i < items; i++) body(i);
+            for (int step = 0; step < steps; step++)
+                for (int item = 0; item < items; item++) body(step, item);
             return;
         }
-        var job = new Job(body, items);
+        var job = new Job(body, steps, items);
         try
         {
             Volatile.Write(ref current, job);
@@ -80,7 +102,7 @@ internal static class Cores
             job.Help(0);
             insideItem = false;
             var spin = new SpinWait();
-            while (Volatile.Read(ref job.Done) < items) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref job.Done) < steps * items) spin.SpinOnce(sleep1Threshold: -1);
         }
         finally
         {

@@ -301,7 +301,8 @@ public static unsafe class Sgemm
         Cores.For(parts, part => SingleRowPanels(a, aOffset, b, alpha, beta, c, cOffset, part * panels / parts, (part + 1) * panels / parts));
     }
 
-    private static void SingleRowPanels(float[] a, int aOffset, PackedB b, float alpha, float beta, float[] c, int cOffset, int firstPanel, int endPanel)
+    /// <summary>SingleRow for the column panels [firstPanel, endPanel) only.</summary>
+    internal static void SingleRowPanels(float[] a, int aOffset, PackedB b, float alpha, float beta, float[] c, int cOffset, int firstPanel, int endPanel)
     {
         int n = b.N, k = b.K;
         float* tile = stackalloc float[32];
@@ -343,6 +344,37 @@ public static unsafe class Sgemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// c[0, N) = sum over the row ranges [start, start + count) of a[r] B[r, :], B packed: one row times
+    /// a band of B's rows, the batch-1 product split by depth (each part sums its own rows, and the
+    /// parts are added afterwards). Each range must lie inside one depth block, count must be a
+    /// multiple of 4 and N of NR.
+    /// </summary>
+    internal static void RowRangesProduct(float* a, PackedB b, ReadOnlySpan<int> starts, int count, float* c)
+    {
+        int panels = b.PaddedN / NR;
+        fixed (float* B0 = b.Data)
+            for (int q = 0; q < panels; q++)
+            {
+                Vector512<float> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
+                foreach (int start in starts)
+                {
+                    int pc = start / KC * KC, kc = Math.Min(KC, b.K - pc);
+                    float* panel = B0 + pc * b.PaddedN + q * NR * kc + (start - pc) * NR;
+                    float* row = a + start;
+                    for (int p = 0; p < count; p += 4, panel += 4 * NR)
+                    {
+                        var a0 = Vector512.Create(row[p]); l0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(panel), l0); h0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(panel + 16), h0);
+                        var a1 = Vector512.Create(row[p + 1]); l1 = Vector512.FusedMultiplyAdd(a1, Vector512.Load(panel + 32), l1); h1 = Vector512.FusedMultiplyAdd(a1, Vector512.Load(panel + 48), h1);
+                        var a2 = Vector512.Create(row[p + 2]); l2 = Vector512.FusedMultiplyAdd(a2, Vector512.Load(panel + 64), l2); h2 = Vector512.FusedMultiplyAdd(a2, Vector512.Load(panel + 80), h2);
+                        var a3 = Vector512.Create(row[p + 3]); l3 = Vector512.FusedMultiplyAdd(a3, Vector512.Load(panel + 96), l3); h3 = Vector512.FusedMultiplyAdd(a3, Vector512.Load(panel + 112), h3);
+                    }
+                }
+                ((l0 + l1) + (l2 + l3)).Store(c + q * NR);
+                ((h0 + h1) + (h2 + h3)).Store(c + q * NR + 16);
+            }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -18,9 +18,10 @@ public sealed class LstmCell : RecurrentCell
         private readonly Tensor gates;      // [T, B, 4H] activated i, f, g, o
         private readonly Tensor cells;      // [T, B, H]
 
-        // Forward: gates = x W_ih^T for all steps, then per step += b_ih + b_hh, += h W_hh^T and one fused
-        // gate kernel. The biases go in step by step, so that the step's gates are in cache for the product
-        // that follows, instead of two passes over all of [T, B, 4H] (same sums in the same order).
+        // Forward: gates = x W_ih^T for all steps in one GEMM, then the backend's time loop adds b_ih + b_hh
+        // and h W_hh^T step by step and runs the gate kernel. The biases go in step by step, so that the
+        // step's gates are in cache for the product that follows, instead of two passes over all of
+        // [T, B, 4H] (same sums in the same order).
         public Pass(LstmCell cell, Graph graph, SequenceInputs inputs)
         {
             (this.cell, this.graph, this.inputs) = (cell, graph, inputs);
@@ -30,35 +31,22 @@ public sealed class LstmCell : RecurrentCell
             cells = graph.Scratch([steps, batch, hidden], zeroed: false);
             var weights = cell.PrepareForward();
             cell.ProjectInputsWithoutBiases(inputs.X, gates);
-            for (int t = 0; t < steps; t++)
-            {
-                cell.AddBiases(gates[t], withRecurrentBias: true);
-                cell.Recurrent(weights, t == 0 ? inputs.H0 : inputs.Y[t - 1], gates[t]);
-                K.LstmGatesForward(CellBefore(t), gates[t], cells[t], inputs.Y[t]);
-            }
+            K.LstmSequenceForward(gates, cell.BiasIh.Value, cell.BiasHh.Value, weights, inputs.H0, inputs.C0!, cells, inputs.Y);
             K.Copy(inputs.Y[steps - 1], inputs.Hn);
             K.Copy(cells[steps - 1], inputs.Cn!);
         }
 
-        private Tensor CellBefore(int t) => t == 0 ? inputs.C0! : cells[t - 1];
-
-        // Backward: dh_t = dy_t + dgates_{t+1} W_hh; the fused kernel turns (dh_t, dc_t) into dgates_t and dc_{t-1}.
+        // Backward: dh_t = dy_t + dgates_{t+1} W_hh; the gate kernel turns (dh_t, dc_t) into dgates_t and dc_{t-1}.
         public override void Backward(SequenceGradients grads)
         {
             var K = cell.K;
-            int steps = inputs.X.Shape[0];
             var dGates = graph.Scratch(gates.Shape, zeroed: false);    // [T, B, 4H]
             var dH = graph.Scratch(inputs.H0.Shape, zeroed: false);     // [B, H]
             var dC = graph.Scratch(inputs.H0.Shape, zeroed: false);     // [B, H]
             var weights = cell.PrepareBackward();
             cell.StartFrom(grads.DHn, dH);
             cell.StartFrom(grads.DCn, dC);
-            for (int t = steps - 1; t >= 0; t--)
-            {
-                cell.GatherHiddenGradient(grads, t, dH);
-                K.LstmGatesBackward(gates[t], CellBefore(t), cells[t], dH, dC, dGates[t]);
-                cell.RecurrentBackward(weights, dGates[t], dH, beta: 0f);
-            }
+            K.LstmSequenceBackward(gates, inputs.C0!, cells, weights, grads.DY, dH, dC, dGates, grads.Norms);
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
             if (grads.DC0 is not null) K.Axpy(1f, dC, grads.DC0);
             cell.AccumulateSequenceGradients(inputs, dGates, dGates, grads.DX);
