@@ -226,19 +226,20 @@ public static unsafe class Sgemm
     /// </summary>
     private static void PackA(float[] a, int offset, int m, int ic, int mc, int pc, int kc, float[] dst)
     {
-        for (int r0 = 0; r0 < mc; r0 += MR)
-        {
-            int height = Math.Min(MR, mc - r0);
-            var panel = dst.AsSpan(r0 * kc, MR * kc);
-            if (height == MR)
+        // Depth row by depth row: each row of the block is mc consecutive floats of A, read whole lines at
+        // a time. Panel by panel instead, every MR-wide run would come from another line m floats on (4 KB
+        // for m = 1024: all in one L1 set), and the next panel would fetch the same lines again.
+        int full = mc / MR * MR;
+        fixed (float* source = a, target = dst)
+            for (int p = 0; p < kc; p++)
             {
-                fixed (float* source = a, target = panel)
-                    for (int p = 0; p < kc; p++) CopyRun(source + offset + (long)(pc + p) * m + ic + r0, target + p * MR, MR);
-                continue;
+                float* row = source + offset + (long)(pc + p) * m + ic;
+                for (int r0 = 0; r0 < full; r0 += MR) CopyRun(row + r0, target + r0 * kc + p * MR, MR);
             }
-            for (int row = 0; row < height; row++)
-                for (int p = 0; p < kc; p++) panel[p * MR + row] = a[offset + (pc + p) * m + ic + r0 + row];
-        }
+        if (full == mc) return;
+        var panel = dst.AsSpan(full * kc, MR * kc);
+        for (int row = 0; row < mc - full; row++)
+            for (int p = 0; p < kc; p++) panel[p * MR + row] = a[offset + (pc + p) * m + ic + full + row];
     }
 
     /// <summary>

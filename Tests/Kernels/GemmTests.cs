@@ -55,6 +55,9 @@ public class GemmTests
         Compare(backend, true, false, 40, 2050, 7, 1f, -2f, 2);
         Compare(backend, true, true, 13, 21, 513, 2f, 0.25f, 3);
         Compare(backend, false, false, 200, 100, 64, 1f, 0f, 4);
+        // A transposed and packed (more than 4 panels per core), with full MR-row panels and a ragged last one.
+        Compare(backend, true, false, 45, 300, 300, 1f, 0.5f, 5);
+        Compare(backend, true, true, 101, 330, 260, 1f, 0f, 6);
     }
 
     [SkippableTheory, MemberData(nameof(Backends))]
