@@ -224,6 +224,8 @@ public static unsafe class Sgemm
     /// A stored [K, M] (op(A) = A^T), rows [ic, ic + mc) and depth [pc, pc + kc), into panels of MR rows:
     /// panel r holds, for each p, MR consecutive values. An untransposed A is read in place instead.
     /// </summary>
+    private const int PackAhead = 8;
+
     private static void PackA(float[] a, int offset, int m, int ic, int mc, int pc, int kc, float[] dst)
     {
         // Depth row by depth row: each row of the block is mc consecutive floats of A, read whole lines at
@@ -234,6 +236,9 @@ public static unsafe class Sgemm
             for (int p = 0; p < kc; p++)
             {
                 float* row = source + offset + (long)(pc + p) * m + ic;
+                // The rows are m floats apart, too far for the hardware prefetcher: ask for a later one now.
+                if (p + PackAhead < kc)
+                    for (int r0 = 0; r0 < mc; r0 += 16) Sse.Prefetch0(row + (long)PackAhead * m + r0);
                 for (int r0 = 0; r0 < full; r0 += MR) CopyRun(row + r0, target + r0 * kc + p * MR, MR);
             }
         if (full == mc) return;
