@@ -19,11 +19,14 @@ namespace Engine.Kernels;
 
 /// <summary>
 /// B packed for the micro-kernel: depth blocks of KC rows, each holding ceil(N / NR) panels of KC x NR
-/// values (zero padded). The block starting at depth row pc starts at pc * PaddedN.
+/// values (zero padded). The block starting at depth row pc starts at Data[Start + pc * PaddedN], on a
+/// 64-byte boundary.
 /// </summary>
 public sealed class PackedB
 {
-    public float[] Data { get; private set; } = [];
+    private AlignedFloats buffer = new(0);
+    public float[] Data => buffer.Array;
+    public int Start => buffer.Start;
     public int K { get; private set; }
     public int N { get; private set; }
     public int PaddedN => (N + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
@@ -32,15 +35,16 @@ public sealed class PackedB
     {
         K = k;
         N = n;
-        if (Data.Length < k * PaddedN) Data = new float[k * PaddedN];
+        if (buffer.Length < k * PaddedN) buffer = new AlignedFloats(k * PaddedN);
         int panels = PaddedN / Sgemm.NR;
         // Each core packs a range of panels (recurrent weights are re-packed at every pass).
         int parts = (long)k * n >= Sgemm.ParallelThreshold ? Cores.Count : 1;
         var data = Data;
+        int start = Start;
         Cores.For(parts, part =>
         {
             for (int pc = 0; pc < k; pc += Sgemm.KC)
-                Sgemm.PackB(transB, b, offset, n, k, pc, Math.Min(Sgemm.KC, k - pc), 0, n, data, pc * PaddedN, part * panels / parts, (part + 1) * panels / parts);
+                Sgemm.PackB(transB, b, offset, n, k, pc, Math.Min(Sgemm.KC, k - pc), 0, n, data, start + pc * PaddedN, part * panels / parts, (part + 1) * panels / parts);
         });
     }
 }
@@ -62,16 +66,18 @@ public static unsafe class Sgemm
     public static bool Supported => Fma.IsSupported && Avx.IsSupported;
 
     // Packing buffers: A per thread, B per calling thread (the items only read it).
-    [ThreadStatic] private static float[]? packedA;
+    [ThreadStatic] private static AlignedFloats? packedA;
     private static int PackedASize => (MC + 8) * KC;
-    [ThreadStatic] private static float[]? packedBOfCaller;
+    [ThreadStatic] private static AlignedFloats? packedBOfCaller;
 
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha, float[] a, int aOffset, float[] b, int bOffset, float beta, float[] c, int cOffset)
     {
         if (Trivial(m, n, k, alpha, beta, c, cOffset)) return;
         bool parallel = Parallel(m, n, k);
         int parts = parallel ? Cores.Count : 1;
-        var packedB = packedBOfCaller ??= new float[KC * NC];
+        var packed = packedBOfCaller ??= new AlignedFloats(KC * NC);
+        var packedB = packed.Array;
+        int start = packed.Start;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
@@ -79,8 +85,8 @@ public static unsafe class Sgemm
             for (int pc = 0; pc < k; pc += KC)
             {
                 int kc = Math.Min(KC, k - pc);
-                Cores.For(parts, part => PackB(transB, b, bOffset, n, k, pc, kc, jc, nc, packedB, 0, part * panels / parts, (part + 1) * panels / parts));
-                Multiply(transA, a, aOffset, m, k, alpha, pc == 0 ? beta : 1f, packedB, 0, pc, pc + kc, jc, nc, c, cOffset, n, parallel);
+                Cores.For(parts, part => PackB(transB, b, bOffset, n, k, pc, kc, jc, nc, packedB, start, part * panels / parts, (part + 1) * panels / parts));
+                Multiply(transA, a, aOffset, m, k, alpha, pc == 0 ? beta : 1f, packedB, start, 0, pc, pc + kc, jc, nc, c, cOffset, n, parallel);
             }
         }
     }
@@ -95,7 +101,7 @@ public static unsafe class Sgemm
             SingleRow(a, aOffset, b, alpha, beta, c, cOffset);
             return;
         }
-        Multiply(transA, a, aOffset, m, k, alpha, beta, b.Data, b.PaddedN, 0, k, 0, n, c, cOffset, n, Parallel(m, n, k));
+        Multiply(transA, a, aOffset, m, k, alpha, beta, b.Data, b.Start, b.PaddedN, 0, k, 0, n, c, cOffset, n, Parallel(m, n, k));
     }
 
     private static bool Parallel(int m, int n, int k) => (long)m * n * k >= ParallelThreshold && Cores.Count > 1;
@@ -117,7 +123,7 @@ public static unsafe class Sgemm
     /// are (row block, column range) pairs; each runs its tiles through the depth blocks in order.
     /// </summary>
     private static void Multiply(bool transA, float[] a, int aOffset, int m, int k, float alpha, float beta,
-        float[] packedB, int bBlockStride, int pcStart, int pcEnd, int jc, int nc, float[] c, int cOffset, int ldc, bool parallel)
+        float[] packedB, int bStart, int bBlockStride, int pcStart, int pcEnd, int jc, int nc, float[] c, int cOffset, int ldc, bool parallel)
     {
         int panels = (nc + NR - 1) / NR;
         int rowBlocks = (m + MC - 1) / MC;
@@ -131,7 +137,7 @@ public static unsafe class Sgemm
             for (int pc = pcStart; pc < pcEnd; pc += KC)
             {
                 int kc = Math.Min(KC, pcEnd - pc);
-                int bBase = (pc - pcStart) * bBlockStride;
+                int bBase = bStart + (pc - pcStart) * bBlockStride;
                 float blockBeta = pc == pcStart ? beta : 1f;
                 int cBase = cOffset + ic * ldc + jc;
                 // A transposed block is read once per panel: against a few panels (the dW_ih = dG^T X of a
@@ -139,9 +145,9 @@ public static unsafe class Sgemm
                 // m floats apart; against many it is packed once first.
                 if (transA && endPanel - firstPanel > TransposedInPlacePanels)
                 {
-                    var pa = packedA ??= new float[PackedASize];
-                    PackA(a, aOffset, m, ic, mc, pc, kc, pa);
-                    Compute(pa, 0, kc, 1, MR, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
+                    var pa = packedA ??= new AlignedFloats(PackedASize);
+                    PackA(a, aOffset, m, ic, mc, pc, kc, pa.Array, pa.Start);
+                    Compute(pa.Array, pa.Start, kc, 1, MR, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
                 }
                 else if (transA) Compute(a, aOffset + pc * m + ic, 1, 1, m, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
                 else Compute(a, aOffset + ic * k + pc, k, k, 1, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
@@ -226,7 +232,7 @@ public static unsafe class Sgemm
     /// </summary>
     private const int PackAhead = 8;
 
-    private static void PackA(float[] a, int offset, int m, int ic, int mc, int pc, int kc, float[] dst)
+    private static void PackA(float[] a, int offset, int m, int ic, int mc, int pc, int kc, float[] dst, int dstBase)
     {
         // Depth row by depth row: each row of the block is mc consecutive floats of A, read whole lines at
         // a time. Panel by panel instead, every MR-wide run would come from another line m floats on (4 KB
@@ -239,10 +245,10 @@ public static unsafe class Sgemm
                 // The rows are m floats apart, too far for the hardware prefetcher: ask for a later one now.
                 if (p + PackAhead < kc)
                     for (int r0 = 0; r0 < mc; r0 += 16) Sse.Prefetch0(row + (long)PackAhead * m + r0);
-                for (int r0 = 0; r0 < full; r0 += MR) CopyRun(row + r0, target + r0 * kc + p * MR, MR);
+                for (int r0 = 0; r0 < full; r0 += MR) CopyRun(row + r0, target + dstBase + r0 * kc + p * MR, MR);
             }
         if (full == mc) return;
-        var panel = dst.AsSpan(full * kc, MR * kc);
+        var panel = dst.AsSpan(dstBase + full * kc, MR * kc);
         for (int row = 0; row < mc - full; row++)
             for (int p = 0; p < kc; p++) panel[p * MR + row] = a[offset + (pc + p) * m + ic + full + row];
     }
@@ -320,7 +326,7 @@ public static unsafe class Sgemm
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
-                    float* panel = B + pc * b.PaddedN + q * NR * kc;
+                    float* panel = B + b.Start + pc * b.PaddedN + q * NR * kc;
                     float* row = A + aOffset + pc;
                     Vector512<float> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
                     int p = 0;
@@ -368,7 +374,7 @@ public static unsafe class Sgemm
                 foreach (int start in starts)
                 {
                     int pc = start / KC * KC, kc = Math.Min(KC, b.K - pc);
-                    float* panel = B0 + pc * b.PaddedN + q * NR * kc + (start - pc) * NR;
+                    float* panel = B0 + b.Start + pc * b.PaddedN + q * NR * kc + (start - pc) * NR;
                     float* row = a + start;
                     for (int p = 0; p < count; p += 4, panel += 4 * NR)
                     {

@@ -61,7 +61,7 @@ public sealed class GruCell : RecurrentCell
                 (dH, dHPrev) = (dHPrev, dH);
             }
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
-            cell.AccumulateSequenceGradients(inputs, dGx, dGh, grads.DX);
+            cell.AccumulateSequenceGradients(graph, inputs, dGx, dGh, grads.DX);
         }
     }
 }

@@ -49,7 +49,7 @@ public sealed class LstmCell : RecurrentCell
             K.LstmSequenceBackward(gates, inputs.C0!, cells, weights, grads.DY, dH, dC, dGates, grads.Norms);
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
             if (grads.DC0 is not null) K.Axpy(1f, dC, grads.DC0);
-            cell.AccumulateSequenceGradients(inputs, dGates, dGates, grads.DX);
+            cell.AccumulateSequenceGradients(graph, inputs, dGates, dGates, grads.DX);
         }
     }
 }

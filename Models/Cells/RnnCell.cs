@@ -50,7 +50,7 @@ public sealed class RnnCell : RecurrentCell
                 cell.RecurrentBackward(weights, dPre[t], dH, beta: 0f);
             }
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
-            cell.AccumulateSequenceGradients(inputs, dPre, dPre, grads.DX);
+            cell.AccumulateSequenceGradients(graph, inputs, dPre, dPre, grads.DX);
         }
     }
 }
