@@ -11,7 +11,7 @@ public class PyTorchParityTests
 {
     public static readonly string[] All =
     [
-        "rnn_tanh", "rnn_tanh_2layer", "rnn_relu", "lstm", "lstm_2layer", "gru", "gru_2layer", "charlm_lstm",
+        "rnn_tanh", "rnn_tanh_2layer", "rnn_relu", "lstm", "lstm_2layer", "lstm_b1_h96", "gru", "gru_2layer", "charlm_lstm",
         "clip_norm", "clip_value", "clip_nonfinite", "optim_sgd", "optim_adam", "optim_adamw", "optim_rmsprop",
         "optim_sgd_nesterov", "optim_adam_l2", "optim_rmsprop_momentum", "optim_rmsprop_centered", "optim_adagrad",
     ];
