@@ -21,6 +21,15 @@ public sealed class Tensor
         Length = length;
     }
 
+    /// <summary>A view whose shape array is new and owned by it (a sub-range of a checked view: no copy, no check).</summary>
+    private Tensor(Storage storage, int offset, int[] ownedShape, int length)
+    {
+        Storage = storage;
+        Offset = offset;
+        Shape = ownedShape;
+        Length = length;
+    }
+
     public IBackend Backend => Storage.Owner;
     public int Rank => Shape.Length;
 
@@ -47,11 +56,24 @@ public sealed class Tensor
         int inner = Shape[0] == 0 ? 0 : Length / Shape[0];
         var shape = (int[])Shape.Clone();
         shape[0] = count;
-        return new Tensor(Storage, Offset + start * inner, shape);
+        return new Tensor(Storage, Offset + start * inner, shape, count * inner);
     }
 
-    /// <summary>Item i along the first axis, with that axis dropped: x[t] of a [T, B, H] tensor is [B, H].</summary>
-    public Tensor this[int index] => Slice(index, 1).Reshape(Shape[1..]);
+    /// <summary>
+    /// Item i along the first axis, with that axis dropped: x[t] of a [T, B, H] tensor is [B, H]. The time
+    /// loops take a few of these per step, so it allocates just the view and its shape.
+    /// </summary>
+    public Tensor this[int index]
+    {
+        get
+        {
+            if (Rank == 0) throw new ArgumentException("cannot index a scalar");
+            if (index < 0 || index >= Shape[0])
+                throw new ArgumentException($"index {index} is outside axis 0 of shape {ShapeOf.Format(Shape)}");
+            int inner = Length / Shape[0];
+            return new Tensor(Storage, Offset + index * inner, Shape[1..], inner);
+        }
+    }
 
     public float[] ToArray() => Backend.Download(this);
 
