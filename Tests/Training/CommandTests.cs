@@ -130,6 +130,25 @@ public class CommandTests
     }
 
     [Fact]
+    public void Bench_holds_every_gemm_shape_against_a_peak_measured_beside_it()
+    {
+        var result = ProgramRunner.Run("bench", "--only", "gemm", "--seconds", "0");
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Single(lines, l => l.GetProperty("bench").GetString() == "fma_peak");
+        var shapes = lines.Where(l => l.GetProperty("bench").GetString() == "sgemm").ToArray();
+        Assert.Equal(18, shapes.Length);   // six GEMMs for each of the anchor's three configurations
+        foreach (var s in shapes)
+        {
+            double g = s.GetProperty("gflops").GetDouble(), peak = s.GetProperty("peak_gflops").GetDouble();
+            Assert.True(g > 0 && peak > 0);
+            // Both printed to 0.1 GFLOP/s; the ratio is of the unrounded figures.
+            double ratio = g / peak, slack = 0.06 / peak * (1 + ratio) + 0.0005;
+            Assert.InRange(s.GetProperty("of_peak").GetDouble(), ratio - slack, ratio + slack);
+        }
+    }
+
+    [Fact]
     public void Bench_times_one_given_shape_and_reports_its_memory()
     {
         var result = ProgramRunner.Run("bench", "--only", "train", "--cells", "gru", "--shape", "3/2/4/5", "--seconds", "0");
