@@ -31,6 +31,13 @@ public sealed class PackedB
     public int N { get; private set; }
     public int PaddedN => (N + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR;
 
+    /// <summary>Where row p of column panel q starts in Data (p inside the depth block that holds it).</summary>
+    public int PanelRow(int p, int q)
+    {
+        int pc = p / Sgemm.KC * Sgemm.KC;
+        return Start + pc * PaddedN + q * Sgemm.NR * Math.Min(Sgemm.KC, K - pc) + (p - pc) * Sgemm.NR;
+    }
+
     public void Pack(bool transB, float[] b, int offset, int k, int n)
     {
         K = k;
@@ -226,12 +233,13 @@ public static unsafe class Sgemm
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
+    /// <summary>How many depth rows ahead PackA asks for the next rows of A.</summary>
+    private const int PackAhead = 8;
+
     /// <summary>
     /// A stored [K, M] (op(A) = A^T), rows [ic, ic + mc) and depth [pc, pc + kc), into panels of MR rows:
     /// panel r holds, for each p, MR consecutive values. An untransposed A is read in place instead.
     /// </summary>
-    private const int PackAhead = 8;
-
     private static void PackA(float[] a, int offset, int m, int ic, int mc, int pc, int kc, float[] dst, int dstBase)
     {
         // Depth row by depth row: each row of the block is mc consecutive floats of A, read whole lines at
@@ -326,7 +334,7 @@ public static unsafe class Sgemm
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
-                    float* panel = B + b.Start + pc * b.PaddedN + q * NR * kc;
+                    float* panel = B + b.PanelRow(pc, q);
                     float* row = A + aOffset + pc;
                     Vector512<float> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
                     int p = 0;
@@ -373,9 +381,7 @@ public static unsafe class Sgemm
                 Vector512<float> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
                 foreach (int start in starts)
                 {
-                    int pc = start / KC * KC, kc = Math.Min(KC, b.K - pc);
-                    float* panel = B0 + b.Start + pc * b.PaddedN + q * NR * kc + (start - pc) * NR;
-                    float* row = a + start;
+                    float* panel = B0 + b.PanelRow(start, q), row = a + start;
                     for (int p = 0; p < count; p += 4, panel += 4 * NR)
                     {
                         var a0 = Vector512.Create(row[p]); l0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(panel), l0); h0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(panel + 16), h0);

@@ -55,19 +55,13 @@ public abstract class RecurrentCell
     protected void ProjectInputs(Tensor x, Tensor gates, bool withRecurrentBias)
     {
         ProjectInputsWithoutBiases(x, gates);
-        AddBiases(gates, withRecurrentBias);
-    }
-
-    /// <summary>gates[T*B, G] = x[T*B, I] W_ih^T, the biases left to AddBiases (a cell may add them step by step).</summary>
-    protected void ProjectInputsWithoutBiases(Tensor x, Tensor gates)
-        => K.Gemm(false, true, x.Length / InputSize, Gates * HiddenSize, InputSize, 1f, x, WeightIh.Value, 0f, gates);
-
-    /// <summary>gates[R, G] += b_ih, then += b_hh when the cell folds it in.</summary>
-    protected void AddBiases(Tensor gates, bool withRecurrentBias)
-    {
         K.AddBias(gates, BiasIh.Value, gates);
         if (withRecurrentBias) K.AddBias(gates, BiasHh.Value, gates);
     }
+
+    /// <summary>gates[T*B, G] = x[T*B, I] W_ih^T, the biases left to the caller (the LSTM's time loop adds them step by step).</summary>
+    protected void ProjectInputsWithoutBiases(Tensor x, Tensor gates)
+        => K.Gemm(false, true, x.Length / InputSize, Gates * HiddenSize, InputSize, 1f, x, WeightIh.Value, 0f, gates);
 
     // W_hh prepared once per pass for the per-step products (W_hh^T forward, W_hh backward), recycled between passes.
     private PreparedMatrix? forwardWeights, backwardWeights;
