@@ -101,7 +101,7 @@ public abstract class RecurrentCell
         if (steps > 1 && rows < g)
         {
             var hPrev = graph.Scratch(inputs.Y.Shape, zeroed: false);
-            K.Copy(inputs.H0, hPrev[0].Reshape(inputs.H0.Shape));
+            K.Copy(inputs.H0, hPrev[0]);
             K.Copy(inputs.Y.Slice(0, steps - 1), hPrev.Slice(1, steps - 1));
             K.Gemm(true, false, g, HiddenSize, rows, 1f, dGh, hPrev, 1f, WeightHh.Grad);
         }
