@@ -5,7 +5,8 @@ public sealed partial class Graph
 {
     /// <summary>
     /// y = op(a) @ op(b) for 2-D a, b. With C = A B: dA = dC B^T and dB = A^T dC; the transposed
-    /// variants follow by transposing both sides, so each backward is one GEMM with beta = 1.
+    /// variants follow by transposing both sides, so each backward is one GEMM, which overwrites a
+    /// gradient with nothing in it yet and adds to one that has (GradForProduct).
     /// </summary>
     public Var MatMul(Var a, Var b, bool transA = false, bool transB = false)
     {
@@ -28,14 +29,16 @@ public sealed partial class Graph
                 if (a.RequiresGrad)
                 {
                     // dA (stored as a) = dY op(B)^T, or its transpose when A was transposed.
-                    if (!transA) Backend.Gemm(false, !transB, m, k, n, 1f, dY, b.Value, 1f, GradOf(a));
-                    else Backend.Gemm(transB, true, k, m, n, 1f, b.Value, dY, 1f, GradOf(a));
+                    var dA = GradForProduct(a, out float beta);
+                    if (!transA) Backend.Gemm(false, !transB, m, k, n, 1f, dY, b.Value, beta, dA);
+                    else Backend.Gemm(transB, true, k, m, n, 1f, b.Value, dY, beta, dA);
                 }
                 if (b.RequiresGrad)
                 {
                     // dB (stored as b) = op(A)^T dY, or its transpose when B was transposed.
-                    if (!transB) Backend.Gemm(!transA, false, k, n, m, 1f, a.Value, dY, 1f, GradOf(b));
-                    else Backend.Gemm(true, transA, n, k, m, 1f, dY, a.Value, 1f, GradOf(b));
+                    var dB = GradForProduct(b, out float beta);
+                    if (!transB) Backend.Gemm(!transA, false, k, n, m, 1f, a.Value, dY, beta, dB);
+                    else Backend.Gemm(true, transA, n, k, m, 1f, dY, a.Value, beta, dB);
                 }
             });
         return y;

@@ -1,6 +1,6 @@
 // Graph: reverse-mode autodiff over one backend. Each op computes its forward now and records a
 // closure that performs its backward; Backward replays them in reverse. Backward ACCUMULATES into
-// gradients; parameter gradients are zeroed only by ParameterStore.ZeroGrad.
+// gradients; parameter gradients are zeroed only by ParameterStore.ZeroGrad (lazily: see GradForProduct).
 // The graph knows nothing of devices (it calls IBackend) nor of cells or trainers.
 namespace Engine;
 
@@ -49,6 +49,18 @@ public sealed partial class Graph
     {
         v.Grad ??= pool.Rent(v.Shape, zeroed: true);
         return v.Grad;
+    }
+
+    /// <summary>
+    /// v's gradient for a product (a GEMM) that writes all of it, and the beta to give it: 0 when there is
+    /// nothing to add to yet (backward has not reached v, or ParameterStore.ZeroGrad is pending on it), so
+    /// the product overwrites and nothing is cleared first; 1 when it must accumulate.
+    /// </summary>
+    public Tensor GradForProduct(Var v, out float beta)
+    {
+        if (v.GradForProduct(out beta) is { } grad) return grad;
+        beta = 0f;
+        return v.Grad = pool.Rent(v.Shape, zeroed: false);
     }
 
     /// <summary>Seeds dLoss/dLoss = 1 for a scalar loss and runs every recorded backward step in reverse.</summary>

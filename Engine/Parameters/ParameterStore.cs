@@ -32,8 +32,20 @@ public sealed class ParameterStore
     /// <summary>All parameter values, flat: [P].</summary>
     public Tensor Values { get; }
 
-    /// <summary>All gradients, flat, same layout as Values: [P].</summary>
-    public Tensor Grads { get; }
+    private readonly Tensor grads;
+
+    /// <summary>
+    /// All gradients, flat, same layout as Values: [P]. A gradient that ZeroGrad left pending and
+    /// nothing has written since (a parameter the step did not reach) is cleared first.
+    /// </summary>
+    public Tensor Grads
+    {
+        get
+        {
+            foreach (var p in All) p.Var.ClearIfPending();
+            return grads;
+        }
+    }
 
     /// <summary>Parameters in declaration order (which is also buffer order).</summary>
     public IReadOnlyList<Parameter> All { get; }
@@ -55,14 +67,14 @@ public sealed class ParameterStore
             total = checked(total + ShapeOf.Numel(s.Shape));
         }
         Values = new Tensor(backend.Allocate(total), 0, total);
-        Grads = new Tensor(backend.Allocate(total), 0, total);
+        grads = new Tensor(backend.Allocate(total), 0, total);
         var all = new List<Parameter>(list.Count);
         int offset = 0;
         foreach (var s in list)
         {
             int n = ShapeOf.Numel(s.Shape);
             var value = new Tensor(Values.Storage, offset, s.Shape);
-            var grad = new Tensor(Grads.Storage, offset, s.Shape);
+            var grad = new Tensor(grads.Storage, offset, s.Shape);
             var p = new Parameter
             {
                 Name = s.Name, Group = s.Group, Offset = offset, Shape = (int[])s.Shape.Clone(),
@@ -88,8 +100,15 @@ public sealed class ParameterStore
 
     public bool Contains(string name) => byName.ContainsKey(name);
 
-    /// <summary>Sets every gradient to zero (the one explicit zeroing step of a training step).</summary>
-    public void ZeroGrad() => Backend.Fill(0f, Grads);
+    /// <summary>
+    /// Sets every gradient to zero, lazily: each reads as zero, and its buffer is cleared only if it is
+    /// read or accumulated into before a product overwrites it (Graph.GradForProduct). The backward of a
+    /// recurrent layer writes its weight gradients with one GEMM each, so a step skips the pass.
+    /// </summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in All) p.Var.ZeroGradLater(Backend);
+    }
 
     /// <summary>Sets a parameter from host values, checking the shape.</summary>
     public void Set(string name, float[] values, int[]? shape = null)

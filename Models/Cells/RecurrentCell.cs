@@ -86,30 +86,33 @@ public abstract class RecurrentCell
     /// The weight gradients of the whole sequence, each one GEMM over all steps:
     /// dW_ih += dGx^T x, db_ih += colsum dGx, dW_hh += dGh^T hPrev (hPrev = [h0, y_0 .. y_{T-2}]),
     /// db_hh += colsum dGh, and dX += dGx W_ih. For RNN and LSTM dGx and dGh are the same tensor.
+    /// A weight gradient that ZeroGrad left pending is overwritten by its GEMM instead (beta 0).
     /// </summary>
     protected void AccumulateSequenceGradients(Graph graph, SequenceInputs inputs, Tensor dGx, Tensor dGh, Tensor? dX)
     {
         int steps = inputs.X.Shape[0];
         int batch = inputs.H0.Length / HiddenSize;
         int g = Gates * HiddenSize, rows = steps * batch;
-        K.Gemm(true, false, g, InputSize, rows, 1f, dGx, inputs.X, 1f, WeightIh.Grad);
+        var dWih = graph.GradForProduct(WeightIh.Var, out float beta);
+        K.Gemm(true, false, g, InputSize, rows, 1f, dGx, inputs.X, beta, dWih);
         K.BiasBackward(dGx, BiasIh.Grad);
         // hPrev is h0 for step 0 and y_{t-1} after it. A GEMM of depth B reads and writes all of dW_hh
         // [G, H], so when the states [T * B, H] are the smaller (small batches: 64 KB against 1 MB at
         // T = 64, B = 1, H = 256) they are copied together for one GEMM; otherwise h0 gets a GEMM of its own.
         // (The gradient checks take both ways: the RNN's G = H is below T * B there, the gated cells' above.)
+        var dWhh = graph.GradForProduct(WeightHh.Var, out beta);
         if (steps > 1 && rows < g)
         {
             var hPrev = graph.Scratch(inputs.Y.Shape, zeroed: false);
             K.Copy(inputs.H0, hPrev[0]);
             K.Copy(inputs.Y.Slice(0, steps - 1), hPrev.Slice(1, steps - 1));
-            K.Gemm(true, false, g, HiddenSize, rows, 1f, dGh, hPrev, 1f, WeightHh.Grad);
+            K.Gemm(true, false, g, HiddenSize, rows, 1f, dGh, hPrev, beta, dWhh);
         }
         else
         {
-            K.Gemm(true, false, g, HiddenSize, batch, 1f, dGh.Slice(0, 1), inputs.H0, 1f, WeightHh.Grad);
+            K.Gemm(true, false, g, HiddenSize, batch, 1f, dGh.Slice(0, 1), inputs.H0, beta, dWhh);
             if (steps > 1)
-                K.Gemm(true, false, g, HiddenSize, rows - batch, 1f, dGh.Slice(1, steps - 1), inputs.Y.Slice(0, steps - 1), 1f, WeightHh.Grad);
+                K.Gemm(true, false, g, HiddenSize, rows - batch, 1f, dGh.Slice(1, steps - 1), inputs.Y.Slice(0, steps - 1), 1f, dWhh);
         }
         K.BiasBackward(dGh, BiasHh.Grad);
         if (dX is not null) K.Gemm(false, false, rows, InputSize, g, 1f, dGx, WeightIh.Value, 1f, dX);
