@@ -40,30 +40,37 @@ public partial class SimdBackend
 
     /// <summary>
     /// One block's statistics. Its NonFinite is only a flag (above zero when the block holds NaN or
-    /// infinity): such a segment is re-read by the reference, which gives the exact count. Four
-    /// independent double accumulators keep the FMA latency off the critical path (one chain of two
-    /// dependent FMAs per 16 floats ran at a third of the L2's bandwidth).
+    /// infinity): such a segment is re-read by the reference, which gives the exact count. The flag is
+    /// the sum of squares itself: in double, the squares of finite floats cannot overflow (each is below
+    /// 1.2e77), so the sum is finite exactly when every value is. Two sets of accumulators, 32 floats an
+    /// iteration: with one set each double FMA waited on the last one (4 cycles for 16 floats, 84 GB/s on
+    /// both cores, a third of the L2's bandwidth).
     /// </summary>
     private static SegmentStatistics Statistics(ReadOnlySpan<float> values)
     {
-        var squaresLo = Vector512<double>.Zero; var squaresHi = Vector512<double>.Zero;
-        var absLo = Vector512<double>.Zero; var absHi = Vector512<double>.Zero;
-        var max = Vector512<float>.Zero;
-        var poison = Vector512<float>.Zero; // v * 0 is 0 for finite v and NaN for infinities and NaN, and NaN sticks
+        Vector512<double> squares0 = default, squares1 = default, squares2 = default, squares3 = default;
+        Vector512<double> abs0 = default, abs1 = default, abs2 = default, abs3 = default;
+        Vector512<float> max0 = default, max1 = default;
         int i = 0;
-        for (; i + 16 <= values.Length; i += 16)
+        for (; i + 32 <= values.Length; i += 32)
         {
             var v = Vector512.Abs(Vector512.Create(values.Slice(i, 16)));
-            poison = Vector512.FusedMultiplyAdd(v, Vector512<float>.Zero, poison);
-            max = Vector512.MaxNative(max, v); // NaN lanes do not matter: their block is re-read by the reference
-            var (lo, hi) = Vector512.Widen(v);
-            squaresLo = Vector512.FusedMultiplyAdd(lo, lo, squaresLo);
-            squaresHi = Vector512.FusedMultiplyAdd(hi, hi, squaresHi);
-            absLo += lo;
-            absHi += hi;
+            var w = Vector512.Abs(Vector512.Create(values.Slice(i + 16, 16)));
+            max0 = Vector512.MaxNative(max0, v); // NaN lanes do not matter: their block is re-read by the reference
+            max1 = Vector512.MaxNative(max1, w);
+            var (v0, v1) = Vector512.Widen(v);
+            var (w0, w1) = Vector512.Widen(w);
+            squares0 = Vector512.FusedMultiplyAdd(v0, v0, squares0);
+            squares1 = Vector512.FusedMultiplyAdd(v1, v1, squares1);
+            squares2 = Vector512.FusedMultiplyAdd(w0, w0, squares2);
+            squares3 = Vector512.FusedMultiplyAdd(w1, w1, squares3);
+            abs0 += v0;
+            abs1 += v1;
+            abs2 += w0;
+            abs3 += w1;
         }
-        long nonFinite = BitOperations.PopCount(~Vector512.Equals(poison, Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFF);
-        double sq = Vector512.Sum(squaresLo + squaresHi), ab = Vector512.Sum(absLo + absHi), mx = 0;
+        double sq = Vector512.Sum((squares0 + squares1) + (squares2 + squares3)), ab = Vector512.Sum((abs0 + abs1) + (abs2 + abs3)), mx = 0;
+        var max = Vector512.MaxNative(max0, max1);
         for (int lane = 0; lane < 16; lane++) mx = Math.Max(mx, max[lane]);
         for (; i < values.Length; i++)
         {
@@ -71,9 +78,8 @@ public partial class SimdBackend
             sq += a * a;
             ab += a;
             mx = Math.Max(mx, a);
-            if (!float.IsFinite(values[i])) nonFinite++;
         }
-        return new SegmentStatistics(sq, ab, mx, nonFinite);
+        return new SegmentStatistics(sq, ab, mx, double.IsFinite(sq) ? 0 : 1);
     }
 
     public override void ScaleSegments(float[] scales, int[] offsets, int[] lengths, Tensor x)

@@ -219,6 +219,24 @@ public class ElementwiseKernelTests
     }
 
     [SkippableTheory, MemberData(nameof(Backends))]
+    public void Segment_statistics_count_the_largest_finite_floats_as_finite(string b)
+    {
+        // Their squares overflow a float but not a double: finite gradients, a finite norm.
+        var fast = BackendCases.Create(b);
+        foreach (int n in new[] { 40, 1000, 70_000 })
+        {
+            var x = new float[n];
+            x[n / 2] = float.MaxValue;
+            x[n - 1] = -float.MaxValue;
+            var a = new SegmentStatistics[1];
+            fast.SegmentStatistics(fast.FromArray(x, n), [0], [n], a);
+            Assert.Equal(0, a[0].NonFinite);
+            Assert.Equal(2.0 * float.MaxValue * (double)float.MaxValue, a[0].SumSquares, 1e62);
+            Assert.Equal(float.MaxValue, a[0].MaxAbs);
+        }
+    }
+
+    [SkippableTheory, MemberData(nameof(Backends))]
     public void Guarded_updates_keep_weights_that_would_overflow(string b)
     {
         // lr 1e10 times a gradient of 1e30 overflows to -infinity; the guard keeps those weights (and
