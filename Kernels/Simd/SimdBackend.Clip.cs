@@ -23,7 +23,7 @@ public partial class SimdBackend
             for (int start = 0; start < lengths[s] || start == 0; start += StatisticsBlock)
                 blocks.Add((s, baseOffset + offsets[s] + start, Math.Min(StatisticsBlock, lengths[s] - start)));
         var partial = new SegmentStatistics[blocks.Count];
-        void Read(int i) => partial[i] = Statistics(data.AsSpan(blocks[i].Start, blocks[i].Length));
+        void Read(int i) => partial[i] = BlockStatistics(data.AsSpan(blocks[i].Start, blocks[i].Length));
         if (x.Length >= 4 * StatisticsBlock) Cores.For(blocks.Count, Read);
         else for (int i = 0; i < blocks.Count; i++) Read(i);
         for (int s = 0; s < results.Length; s++) results[s] = default;
@@ -46,7 +46,7 @@ public partial class SimdBackend
     /// iteration: with one set each double FMA waited on the last one (4 cycles for 16 floats, 84 GB/s on
     /// both cores, a third of the L2's bandwidth).
     /// </summary>
-    private static SegmentStatistics Statistics(ReadOnlySpan<float> values)
+    private static SegmentStatistics BlockStatistics(ReadOnlySpan<float> values)
     {
         Vector512<double> squares0 = default, squares1 = default, squares2 = default, squares3 = default;
         Vector512<double> abs0 = default, abs1 = default, abs2 = default, abs3 = default;
