@@ -20,39 +20,59 @@ namespace Engine.Training.Bench;
 public sealed record TrainStepFigures(string Cell, int T, int B, int I, int H, double MsMedian, double MsMin, double MsMax, int Steps,
     double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakBytes, long? PeakRssGrowthBytes);
 
+/// <summary>The anchor's training step on one configuration: built once, then run step by step.</summary>
+public sealed class TrainStep
+{
+    private readonly IBackend backend;
+    private readonly ParameterStore store;
+    private readonly RecurrentStack stack;
+    private readonly Optimizer optimizer;
+    private readonly ClipStage clip;
+    private readonly Tensor x;
+    private readonly RecurrentState state;
+    private readonly Graph graph;
+
+    public TrainStep(IBackend backend, CellKind cell, int t, int b, int i, int h)
+    {
+        this.backend = backend;
+        var config = new RecurrentConfig(cell, i, h, 1);
+        store = new ParameterStore(backend, RecurrentStack.Specs(config));
+        Initializer.Apply(store, InitSpec.Default, cell.Gates(), 0);
+        stack = new RecurrentStack(config, store);
+        optimizer = OptimizerSpec.Default("sgd", 0.01f).Create(store);
+        clip = new ClipStage(ClipSpec.Parse("norm:1"), NonFinitePolicy.Skip, store);
+        var rng = new Rng(0);
+        x = backend.FromArray(Enumerable.Range(0, t * b * i).Select(_ => (float)rng.NextGaussian()).ToArray(), t, b, i);
+        state = RecurrentState.Zeros(backend, config, b);
+        graph = new Graph(backend);
+    }
+
+    /// <summary>One step; returns its time and the clip stage's, in ms.</summary>
+    public (double Step, double Clip) Run()
+    {
+        var total = Stopwatch.StartNew();
+        store.ZeroGrad();
+        var result = stack.Forward(graph, graph.Constant(x), graph.Constant(state.H), state.C is null ? null : graph.Constant(state.C));
+        var loss = graph.Mean(graph.Mul(result.Y, result.Y));
+        graph.Backward(loss);
+        backend.Synchronize(); // on a GPU, the clip stage's time must not include the queued backward
+        var clipClock = Stopwatch.StartNew();
+        var outcome = clip.Apply(1);
+        double clipMs = clipClock.Elapsed.TotalMilliseconds;
+        if (!outcome.SkipUpdate) optimizer.Step(outcome.OptimizerScale);
+        backend.Synchronize();
+        graph.Reset();
+        return (total.Elapsed.TotalMilliseconds, clipMs);
+    }
+}
+
 public static class TrainStepBench
 {
     public static TrainStepFigures Measure(IBackend backend, CellKind cell, int t, int b, int i, int h, double minSeconds)
     {
         long before = GC.GetTotalMemory(forceFullCollection: true);
         long? rssBefore = ProcessMemory.ResetPeak();
-        var config = new RecurrentConfig(cell, i, h, 1);
-        var store = new ParameterStore(backend, RecurrentStack.Specs(config));
-        Initializer.Apply(store, InitSpec.Default, cell.Gates(), 0);
-        var stack = new RecurrentStack(config, store);
-        var optimizer = OptimizerSpec.Default("sgd", 0.01f).Create(store);
-        var clip = new ClipStage(ClipSpec.Parse("norm:1"), NonFinitePolicy.Skip, store);
-        var rng = new Rng(0);
-        var x = backend.FromArray(Enumerable.Range(0, t * b * i).Select(_ => (float)rng.NextGaussian()).ToArray(), t, b, i);
-        var state = RecurrentState.Zeros(backend, config, b);
-        var graph = new Graph(backend);
-
-        (double Step, double Clip) Step()
-        {
-            var total = Stopwatch.StartNew();
-            store.ZeroGrad();
-            var result = stack.Forward(graph, graph.Constant(x), graph.Constant(state.H), state.C is null ? null : graph.Constant(state.C));
-            var loss = graph.Mean(graph.Mul(result.Y, result.Y));
-            graph.Backward(loss);
-            backend.Synchronize(); // on a GPU, the clip stage's time must not include the queued backward
-            var clipClock = Stopwatch.StartNew();
-            var outcome = clip.Apply(1);
-            double clipMs = clipClock.Elapsed.TotalMilliseconds;
-            if (!outcome.SkipUpdate) optimizer.Step(outcome.OptimizerScale);
-            backend.Synchronize();
-            graph.Reset();
-            return (total.Elapsed.TotalMilliseconds, clipMs);
-        }
+        var step = new TrainStep(backend, cell, t, b, i, h);
 
         // Warm-up long enough for the JIT's tiered compilation to reach optimised code (it recompiles hot
         // methods after ~30 calls, in the background): 3 steps, as libtorch's bench uses, would time tier-0 code.
@@ -60,24 +80,23 @@ public static class TrainStepBench
         // (with tiered PGO they pass through an instrumented tier first): after 0.5 s the clip stage still
         // took 0.15-0.25 ms there instead of 0.015, and the step 1.6-2.8 ms instead of 1.1-1.25.
         var warm = Stopwatch.StartNew();
-        for (int w = 0; w < 30 || warm.Elapsed.TotalSeconds < 1.5 * minSeconds; w++) Step();
-        // Timed as libtorch's anchor times its steps: until at least 10 steps and minSeconds have passed.
-        // (A cap of 500 steps cut the batch-1 windows to 0.2-0.5 s, short enough for one of this VM's
-        // slow spells to move the whole median.)
+        for (int w = 0; w < 30 || warm.Elapsed.TotalSeconds < 1.5 * minSeconds; w++) step.Run();
+        // Timed until at least 10 steps and minSeconds have passed. (The anchor's code also stops at 500
+        // steps; so did this, but at batch 1 that is a window of 0.2-0.5 s, short enough for one of this
+        // VM's slow spells to move the whole median.)
         var steps = new List<double>();
         var clips = new List<double>();
         var clock = Stopwatch.StartNew();
         while (steps.Count < 10 || clock.Elapsed.TotalSeconds < minSeconds)
         {
-            var (s, c) = Step();
+            var (s, c) = step.Run();
             steps.Add(s);
             clips.Add(c);
         }
         double median = Statistics.Median(steps), clipMedian = Statistics.Median(clips);
         long? rssGrowth = ProcessMemory.Peak() - rssBefore;
         long held = GC.GetTotalMemory(forceFullCollection: true) - before;
-        GC.KeepAlive(graph);
-        GC.KeepAlive(optimizer);
+        GC.KeepAlive(step);
         return new TrainStepFigures(cell.Name(), t, b, i, h, median, steps.Min(), steps.Max(), steps.Count, t * b / (median / 1000),
             clipMedian, clipMedian / median, held, rssGrowth);
     }

@@ -2,14 +2,14 @@
 # libtorch's peak memory for the anchor's configurations, one fresh process each (JSON lines).
 # Needs the libtorch oracle built outside shared/ first:
 #   cp -r shared/anchors/libtorch /tmp/libtorch && (cd /tmp/libtorch && ./setup.sh)
-# Usage: tools/libtorch-memory/run.sh [ORACLE_DIR, default /tmp/libtorch]
+# Usage: tools/libtorch-peer/memory.sh [ORACLE_DIR, default /tmp/libtorch]
 set -euo pipefail
 oracle=${1:-/tmp/libtorch}
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
-dotnet build "$here/Probe.csproj" -c Release -o "$out" -p:OracleNative="$oracle/.native" -v quiet -nologo >/dev/null
+dotnet build "$here/Peer.csproj" -c Release -o "$out" -p:OracleNative="$oracle/.native" -v quiet -nologo >/dev/null
 for cell in rnn_tanh lstm gru; do
   for shape in "64 32 64 256" "128 16 128 512" "64 1 64 256"; do
-    dotnet "$out/Probe.dll" $cell $shape
+    dotnet "$out/Peer.dll" memory $cell $shape
   done
 done
