@@ -55,7 +55,7 @@ public partial class ReferenceBackend
         for (int i = 0; i < Y.Length; i++) Y[i] = f(A[i], B[i]);
     }
 
-    private static void Check3(string op, Tensor a, Tensor b, Tensor y)
+    protected static void Check3(string op, Tensor a, Tensor b, Tensor y)
     {
         ShapeOf.RequireLength(op, "second operand", b, a.Length);
         ShapeOf.RequireLength(op, "destination", y, a.Length);
