@@ -1,6 +1,6 @@
 // ProcessMemory: the resident-set high-water mark of this process, which counts what the managed
 // figure does not (garbage not yet collected, the GC's own reserve, native buffers). It is measured the
-// same way for libtorch (tools/libtorch-memory), so the two engines' peaks compare like for like.
+// same way for libtorch (tools/libtorch-peer/memory.sh), so the two engines' peaks compare like for like.
 // Linux only (/proc); elsewhere the figures are absent.
 namespace Engine.Training.Bench;
 
