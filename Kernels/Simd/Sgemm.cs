@@ -64,8 +64,13 @@ public static unsafe class Sgemm
     public const int KC = 256;
     private const int MC = 96, NC = 2048;
 
-    /// <summary>Up to this many panels a transposed A is read in place rather than packed (measured here: dW_ih = dG^T X with 2-4 panels ran 1.3-2x faster so).</summary>
-    private const int TransposedInPlacePanels = 4;
+    /// <summary>
+    /// Up to this many panels (of one item) a transposed A is read in place rather than packed. Measured
+    /// here: dW_ih = dG^T X with 2-4 panels ran 1.3-2x faster so; with the columns split over the
+    /// cores, where each core would pack the same A block for its 8 panels, dW_hh 1536 x 512 x 2048 ran
+    /// 347 against 315 GFLOP/s and 512 x 512 x 2048 324 against 301 (2048 x 512 x 2048: 327 against 337).
+    /// </summary>
+    private const int TransposedInPlacePanels = 8;
 
     /// <summary>Below this many multiply-adds one thread does it all: a parallel launch would cost more.</summary>
     internal const long ParallelThreshold = 1L << 18;
@@ -134,8 +139,13 @@ public static unsafe class Sgemm
     {
         int panels = (nc + NR - 1) / NR;
         int rowBlocks = (m + MC - 1) / MC;
-        // Split columns as well when there are few row blocks, so every core has work.
-        int columnParts = parallel && rowBlocks < 2 * Cores.Count ? Cores.Count : 1;
+        // Split the columns over the cores when there are few row blocks, so every core has work, and
+        // whenever each core gets 4 panels or more: part p of the columns then runs on core p, which
+        // packed those very panels (PackB and PackedB.Pack split them the same way), and reads no panel
+        // that the other core wrote. Split by rows, every core reads all of packed B: the input
+        // projection 2048 x 1024 x 64 ran 200 against 361 GFLOP/s, dW_hh 768 x 256 x 2048 259 against
+        // 330; with 2 panels a core, re-reading all of A costs more (dX 2048 x 64 x 768: 312 against 297).
+        int columnParts = parallel && (rowBlocks < 2 * Cores.Count || panels >= 4 * Cores.Count) ? Cores.Count : 1;
         void Item(int item)
         {
             int ic = item / columnParts * MC, mc = Math.Min(MC, m - ic);
