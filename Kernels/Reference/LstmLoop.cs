@@ -9,11 +9,13 @@ public static class LstmLoop
     public static void Forward(IBackend k, Tensor gates, Tensor biasIh, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
     {
         int steps = gates.Shape[0], batch = h0.Rows;
+        // b_ih + b_hh once, then one bias pass over each step's gates instead of two.
+        var bias = k.Zeros(biasIh.Length);
+        k.Add(biasIh, biasHh, bias);
         for (int t = 0; t < steps; t++)
         {
             var g = gates[t];
-            k.AddBias(g, biasIh, g);
-            k.AddBias(g, biasHh, g);
+            k.AddBias(g, bias, g);
             k.Gemm(false, batch, 1f, t == 0 ? h0 : y[t - 1], recurrentWeights, 1f, g);
             k.LstmGatesForward(t == 0 ? c0 : cells[t - 1], g, cells[t], y[t]);
         }

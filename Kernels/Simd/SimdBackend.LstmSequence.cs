@@ -54,7 +54,7 @@ public unsafe partial class SimdBackend
                     for (int j = col; j < col + units; j += Lanes)
                     {
                         float* v = g + row + j;
-                        (Vector512.Load(v) + Vector512.Load(bi + biOff + j) + Vector512.Load(bh + bhOff + j)).Store(v);
+                        (Vector512.Load(v) + (Vector512.Load(bi + biOff + j) + Vector512.Load(bh + bhOff + j))).Store(v);
                     }
                     Sgemm.SingleRowPanels(hPrev, hPrevOff, w, 1f, 1f, G, row, col / Sgemm.NR, (col + units) / Sgemm.NR);
                 }
