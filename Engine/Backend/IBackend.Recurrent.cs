@@ -37,12 +37,13 @@ public partial interface IBackend
     void GruGatesBackward(Tensor hPrev, Tensor gates, Tensor gh, Tensor dH, Tensor dGx, Tensor dGh, Tensor dHPrev);
 
     /// <summary>
-    /// LSTM forward over a sequence, step by step for t = 0 .. T-1: gates[t] += b_ih + b_hh + h_{t-1} W_hh^T,
-    /// then LstmGatesForward(c_{t-1}, gates[t], cells[t], y[t]), with h_{-1} = h0 and c_{-1} = c0.
-    /// gates [T, B, 4H]: in, x W_ih^T; out, the activated gates. recurrentWeights: W_hh prepared with
-    /// transB (Prepare(W_hh, true, H, 4H)). cells, y: [T, B, H].
+    /// LSTM forward over a sequence, step by step for t = 0 .. T-1: gates[t] += bias, then gates[t] +=
+    /// h_{t-1} W_hh^T, then LstmGatesForward(c_{t-1}, gates[t], cells[t], y[t]), with h_{-1} = h0 and
+    /// c_{-1} = c0. gates [T, B, 4H]: in, x W_ih^T; out, the activated gates. bias [4H]: b_ih + b_hh,
+    /// summed once by the caller. recurrentWeights: W_hh prepared with transB (Prepare(W_hh, true, H, 4H)).
+    /// cells, y: [T, B, H].
     /// </summary>
-    void LstmSequenceForward(Tensor gates, Tensor biasIh, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y);
+    void LstmSequenceForward(Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y);
 
     /// <summary>
     /// LSTM backward over a sequence, for t = T-1 .. 0: dH += dY[t] (when dY is given), norms[t] =

@@ -54,8 +54,8 @@ public sealed partial class GpuBackend
     }
 
     // The time loops run step by step, one launch per kernel (a persistent device loop is not written yet).
-    public void LstmSequenceForward(Tensor gates, Tensor biasIh, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
-        => LstmLoop.Forward(this, gates, biasIh, biasHh, recurrentWeights, h0, c0, cells, y);
+    public void LstmSequenceForward(Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
+        => LstmLoop.Forward(this, gates, bias, recurrentWeights, h0, c0, cells, y);
 
     public void LstmSequenceBackward(Tensor gates, Tensor c0, Tensor cells, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dC, Tensor dGates, double[]? norms)
         => LstmLoop.Backward(this, gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms);

@@ -6,12 +6,9 @@ namespace Engine.Kernels;
 
 public static class LstmLoop
 {
-    public static void Forward(IBackend k, Tensor gates, Tensor biasIh, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
+    public static void Forward(IBackend k, Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
     {
         int steps = gates.Shape[0], batch = h0.Rows;
-        // b_ih + b_hh once, then one bias pass over each step's gates instead of two.
-        var bias = k.Zeros(biasIh.Length);
-        k.Add(biasIh, biasHh, bias);
         for (int t = 0; t < steps; t++)
         {
             var g = gates[t];

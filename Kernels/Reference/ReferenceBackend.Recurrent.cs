@@ -85,8 +85,8 @@ public partial class ReferenceBackend
             }
     }
 
-    public virtual void LstmSequenceForward(Tensor gates, Tensor biasIh, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
-        => LstmLoop.Forward(this, gates, biasIh, biasHh, recurrentWeights, h0, c0, cells, y);
+    public virtual void LstmSequenceForward(Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
+        => LstmLoop.Forward(this, gates, bias, recurrentWeights, h0, c0, cells, y);
 
     public virtual void LstmSequenceBackward(Tensor gates, Tensor c0, Tensor cells, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dC, Tensor dGates, double[]? norms)
         => LstmLoop.Backward(this, gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms);

@@ -22,11 +22,11 @@ public unsafe partial class SimdBackend
     private static bool Fused(Tensor state, PreparedMatrix weights) =>
         Sgemm.Wide && Vector512.IsHardwareAccelerated && weights is Packed && state.Rows == 1 && state.Length > 0 && state.Length % 32 == 0;
 
-    public override void LstmSequenceForward(Tensor gates, Tensor biasIh, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
+    public override void LstmSequenceForward(Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
     {
         if (!Fused(h0, recurrentWeights))
         {
-            base.LstmSequenceForward(gates, biasIh, biasHh, recurrentWeights, h0, c0, cells, y);
+            base.LstmSequenceForward(gates, bias, recurrentWeights, h0, c0, cells, y);
             return;
         }
         int n = h0.Length, steps = gates.Shape[0];
@@ -36,17 +36,16 @@ public unsafe partial class SimdBackend
         ShapeOf.RequireLength(op, "cells", cells, steps * n);
         ShapeOf.RequireLength(op, "y", y, steps * n);
         ShapeOf.RequireLength(op, "c0", c0, n);
-        ShapeOf.RequireLength(op, "bias_ih", biasIh, 4 * n);
-        ShapeOf.RequireLength(op, "bias_hh", biasHh, 4 * n);
+        ShapeOf.RequireLength(op, "bias", bias, 4 * n);
         int units = SlabUnits(n);
-        var G = gates.Array(out int gOff); var Bi = biasIh.Array(out int biOff); var Bh = biasHh.Array(out int bhOff);
+        var G = gates.Array(out int gOff); var Bs = bias.Array(out int bOff);
         var H0 = h0.Array(out int h0Off); var C0 = c0.Array(out int c0Off); var C = cells.Array(out int cOff); var Y = y.Array(out int yOff);
         Cores.ForSteps(steps, n / units, (t, slab) =>
         {
             int u0 = slab * units, row = gOff + t * 4 * n;
             var hPrev = t == 0 ? H0 : Y;
             int hPrevOff = t == 0 ? h0Off : yOff + (t - 1) * n;
-            fixed (float* g = G, bi = Bi, bh = Bh, c0p = C0, cc = C, hh = Y)
+            fixed (float* g = G, bs = Bs, c0p = C0, cc = C, hh = Y)
             {
                 for (int q = 0; q < 4; q++)
                 {
@@ -54,7 +53,7 @@ public unsafe partial class SimdBackend
                     for (int j = col; j < col + units; j += Lanes)
                     {
                         float* v = g + row + j;
-                        (Vector512.Load(v) + (Vector512.Load(bi + biOff + j) + Vector512.Load(bh + bhOff + j))).Store(v);
+                        (Vector512.Load(v) + Vector512.Load(bs + bOff + j)).Store(v);
                     }
                     Sgemm.SingleRowPanels(hPrev, hPrevOff, w, 1f, 1f, G, row, col / Sgemm.NR, (col + units) / Sgemm.NR);
                 }

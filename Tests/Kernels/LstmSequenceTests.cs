@@ -14,22 +14,22 @@ public class LstmSequenceTests
     private const int T = 7, I = 5;
 
     /// <summary>The tensors of one pass: inputs filled from the seed, outputs zeroed.</summary>
-    private sealed record Pass(Tensor Gates, Tensor BiasIh, Tensor BiasHh, Tensor Weights, Tensor H0, Tensor C0, Tensor Cells, Tensor Y,
+    private sealed record Pass(Tensor Gates, Tensor Bias, Tensor Weights, Tensor H0, Tensor C0, Tensor Cells, Tensor Y,
         Tensor DY, Tensor DH, Tensor DC, Tensor DGates, double[] Norms);
 
     private static Pass Make(IBackend k, int h, int seed)
     {
         var rng = new Random(seed);
         Tensor R(double scale, params int[] shape) => k.FromArray(Enumerable.Range(0, ShapeOf.Numel(shape)).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale)).ToArray(), shape);
-        return new Pass(R(1, T, 1, 4 * h), R(0.5, 4 * h), R(0.5, 4 * h), R(0.3, 4 * h, h), R(1, 1, h), R(1, 1, h),
+        return new Pass(R(1, T, 1, 4 * h), R(0.5, 4 * h), R(0.3, 4 * h, h), R(1, 1, h), R(1, 1, h),
             k.Zeros(T, 1, h), k.Zeros(T, 1, h), R(1, T, 1, h), R(1, 1, h), R(1, 1, h), k.Zeros(T, 1, 4 * h), new double[T]);
     }
 
     private static void Forward(IBackend k, Pass p, bool stepByStep)
     {
         var w = k.Prepare(p.Weights, transB: true, p.H0.Length, p.Gates.Columns);
-        if (stepByStep) LstmLoop.Forward(k, p.Gates, p.BiasIh, p.BiasHh, w, p.H0, p.C0, p.Cells, p.Y);
-        else k.LstmSequenceForward(p.Gates, p.BiasIh, p.BiasHh, w, p.H0, p.C0, p.Cells, p.Y);
+        if (stepByStep) LstmLoop.Forward(k, p.Gates, p.Bias, w, p.H0, p.C0, p.Cells, p.Y);
+        else k.LstmSequenceForward(p.Gates, p.Bias, w, p.H0, p.C0, p.Cells, p.Y);
     }
 
     private static void Backward(IBackend k, Pass p, bool stepByStep)
