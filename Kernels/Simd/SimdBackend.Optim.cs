@@ -34,8 +34,8 @@ public partial class SimdBackend
     {
         OptimChecks.Same("SgdUpdate", param, grad, momentumBuffer);
         var G = grad.Array(out int go); var P = param.Array(out int po);
-        var M = momentumBuffer?.Array(out _);
-        int mo = momentumBuffer?.Offset ?? 0;
+        int mo = 0;
+        var M = momentumBuffer?.Array(out mo);
         return Chunks(param.Length, (start, end) =>
         {
             var s = Vector512.Create(gradScale); var wd = Vector512.Create(weightDecay); var mu = Vector512.Create(momentum); var rate = Vector512.Create(lr);
