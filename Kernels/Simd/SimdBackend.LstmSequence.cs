@@ -1,9 +1,10 @@
 // The batch-1 LSTM time loops, fused over the cores. Step by step, a batch-1 pass hands each step's
-// product to the cores anew (64 hand-offs per pass at T = 64) and runs the biases and gate kernel on
+// product to the cores anew (64 hand-offs per pass at T = 64) and runs the bias and gate kernel on
 // one core in between, while the product itself takes only a few microseconds. Here a pass is one
 // Cores.ForSteps job. The hidden units are cut into slabs of 64 (or 32), and an item is one slab at
 // one step, doing all that step needs for its units:
-// - forward: the biases and h W_hh^T for its four gates' columns, then the gate kernel;
+// - forward: the bias (b_ih + b_hh, summed by the caller) and h W_hh^T for its four gates' columns,
+//   then the gate kernel;
 // - backward: the gate kernel, then dG W_hh over its band of rows, a partial sum that the next step's
 //   items add up in slab order.
 // Each core takes the same slabs at every step, so that it keeps their columns (forward) and rows

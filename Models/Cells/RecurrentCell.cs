@@ -59,7 +59,7 @@ public abstract class RecurrentCell
         if (withRecurrentBias) K.AddBias(gates, BiasHh.Value, gates);
     }
 
-    /// <summary>gates[T*B, G] = x[T*B, I] W_ih^T, the biases left to the caller (the LSTM's time loop adds them step by step).</summary>
+    /// <summary>gates[T*B, G] = x[T*B, I] W_ih^T, the biases left to the caller (the LSTM sums b_ih + b_hh, and its time loop adds the sum step by step).</summary>
     protected void ProjectInputsWithoutBiases(Tensor x, Tensor gates)
         => K.Gemm(false, true, x.Length / InputSize, Gates * HiddenSize, InputSize, 1f, x, WeightIh.Value, 0f, gates);
 
