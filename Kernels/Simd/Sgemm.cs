@@ -142,8 +142,8 @@ public static unsafe class Sgemm
         // Split the columns over the cores when there are few row blocks, so every core has work, and
         // whenever each core gets 4 panels or more, or A is transposed: part p of the columns then runs
         // on core p, which packed those very panels (PackB and PackedB.Pack split them the same way),
-        // and normally reads no panel that the other core wrote. Split by rows, every core reads all of packed B:
-        // the input projection 2048 x 1024 x 64 ran 200 against 361 GFLOP/s, dW_hh 768 x 256 x 2048 259
+        // and normally reads no panel that the other core wrote. Split by rows, every core reads all of
+        // packed B: the input projection 2048 x 1024 x 64 ran 200 against 361 GFLOP/s, dW_hh 768 x 256 x 2048 259
         // against 330, dW_ih 2048 x 128 x 2048 257 against 291 (A transposed, 4 panels). With 1 or 2
         // panels a core and A not transposed, re-reading all of A costs more (dX 2048 x 64 x 768: 312
         // split by rows against 297).

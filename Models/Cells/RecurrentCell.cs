@@ -95,10 +95,7 @@ public abstract class RecurrentCell
         int g = Gates * HiddenSize, rows = steps * batch;
         var dWih = graph.GradForProduct(WeightIh.Var, out float beta);
         K.Gemm(true, false, g, InputSize, rows, 1f, dGx, inputs.X, beta, dWih);
-        // When dGx and dGh are one tensor, db_ih and db_hh get the same column sums: one pass over
-        // [T * B, G] (16 MB at T = 128, B = 16, H = 512) into a scratch, added to both.
-        var biasSums = ReferenceEquals(dGx, dGh) ? graph.Scratch([g], zeroed: true) : BiasIh.Grad;
-        K.BiasBackward(dGx, biasSums);
+        AccumulateBiasGradients(graph, dGx, dGh);
         // hPrev is h0 for step 0 and y_{t-1} after it. A GEMM of depth B reads and writes all of dW_hh
         // [G, H], so when the states [T * B, H] are the smaller (small batches: 64 KB against 1 MB at
         // T = 64, B = 1, H = 256) they are copied together for one GEMM; otherwise h0 gets a GEMM of its own.
@@ -117,13 +114,25 @@ public abstract class RecurrentCell
             if (steps > 1)
                 K.Gemm(true, false, g, HiddenSize, rows - batch, 1f, dGh.Slice(1, steps - 1), inputs.Y.Slice(0, steps - 1), 1f, dWhh);
         }
-        if (ReferenceEquals(biasSums, BiasIh.Grad)) K.BiasBackward(dGh, BiasHh.Grad);
-        else
-        {
-            K.Axpy(1f, biasSums, BiasIh.Grad);
-            K.Axpy(1f, biasSums, BiasHh.Grad);
-        }
         if (dX is not null) K.Gemm(false, false, rows, InputSize, g, 1f, dGx, WeightIh.Value, 1f, dX);
+    }
+
+    /// <summary>
+    /// db_ih += colsum dGx, db_hh += colsum dGh. When dGx and dGh are one tensor (RNN, LSTM) the sums are
+    /// the same: one pass over [T * B, G] (16 MB at T = 128, B = 16, H = 512) into a scratch, added to both.
+    /// </summary>
+    private void AccumulateBiasGradients(Graph graph, Tensor dGx, Tensor dGh)
+    {
+        if (!ReferenceEquals(dGx, dGh))
+        {
+            K.BiasBackward(dGx, BiasIh.Grad);
+            K.BiasBackward(dGh, BiasHh.Grad);
+            return;
+        }
+        var sums = graph.Scratch([Gates * HiddenSize], zeroed: true);
+        K.BiasBackward(dGx, sums);
+        K.Axpy(1f, sums, BiasIh.Grad);
+        K.Axpy(1f, sums, BiasHh.Grad);
     }
 
     /// <summary>dH += dY[t] when y is used, and the norm of the total dL/dh_t when asked.</summary>

@@ -55,8 +55,9 @@ public class GemmTests
         Compare(backend, true, false, 40, 2050, 7, 1f, -2f, 2);
         Compare(backend, true, true, 13, 21, 513, 2f, 0.25f, 3);
         Compare(backend, false, false, 200, 100, 64, 1f, 0f, 4);
-        // On two cores with 32-column panels (CI's machine): A transposed and read in place (10-11 panels, 5-6 per core), then packed (19-21
-        // panels, more than 8 per core), with full MR-row panels and a ragged last one.
+        // On two cores with 32-column panels (CI's machine): A transposed and read in place (10-11
+        // panels, 5-6 per core), then packed (19-21 panels, more than 8 per core), with full MR-row
+        // panels and a ragged last one.
         Compare(backend, true, false, 45, 300, 300, 1f, 0.5f, 5);
         Compare(backend, true, true, 101, 330, 260, 1f, 0f, 6);
         Compare(backend, true, false, 45, 600, 300, 1f, 0.5f, 7);
