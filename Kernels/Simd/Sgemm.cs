@@ -5,8 +5,10 @@
 // with Vector256 (12 accumulators).
 // B may be packed once and reused (PackedB): the recurrent weights of a time loop are multiplied by
 // a new small left operand at every step, and packing them each time would cost more than the product.
-// A is packed only when it is transposed and multiplied against many panels: the micro-kernel reads A
-// in place through one pointer per row and a depth stride, which saves a pass over A at every call.
+// A is never packed ahead: the micro-kernel reads it in place through one pointer per row and a depth
+// stride, which saves a pass over A at every call. A transposed A (the weight gradients dG^T X) is read
+// in place for an item's first panel only, each tile copied into a packed buffer as it is read; the
+// item's other panels read that copy.
 // Work is split over the cores (Cores) by (row block, column range) items, one launch per depth block,
 // or one per call when B is prepared; every element of C is computed by one item with the same
 // summation order whatever the scheduling, so results are bit-identical.
@@ -64,20 +66,12 @@ public static unsafe class Sgemm
     public const int KC = 256;
     private const int MC = 96, NC = 2048;
 
-    /// <summary>
-    /// Up to this many panels (of one item) a transposed A is read in place rather than packed. Measured
-    /// here: dW_ih = dG^T X with 2-4 panels ran 1.3-2x faster so; with the columns split over the
-    /// cores, where each core would pack the same A block for its 8 panels, dW_hh 1536 x 512 x 2048 ran
-    /// 347 against 315 GFLOP/s and 512 x 512 x 2048 324 against 301 (2048 x 512 x 2048: 327 against 337).
-    /// </summary>
-    private const int TransposedInPlacePanels = 8;
-
     /// <summary>Below this many multiply-adds one thread does it all: a parallel launch would cost more.</summary>
     internal const long ParallelThreshold = 1L << 18;
 
     public static bool Supported => Fma.IsSupported && Avx.IsSupported;
 
-    // Packing buffers: A per thread, B per calling thread (the items only read it).
+    // Packing buffers: the copy of a transposed A per thread, B per calling thread (the items only read it).
     [ThreadStatic] private static AlignedFloats? packedA;
     private static int PackedASize => (MC + 8) * KC;
     [ThreadStatic] private static AlignedFloats? packedBOfCaller;
@@ -159,16 +153,22 @@ public static unsafe class Sgemm
                 int bBase = bStart + (pc - pcStart) * bBlockStride;
                 float blockBeta = pc == pcStart ? beta : 1f;
                 int cBase = cOffset + ic * ldc + jc;
-                // A transposed block is read once per panel: against a few panels (the dW_ih = dG^T X of a
-                // small input) it is read in place, row p of op(A)'s depth being contiguous MR-wide runs
-                // m floats apart; against many it is packed once first.
-                if (transA && endPanel - firstPanel > TransposedInPlacePanels)
+                if (transA)
                 {
-                    var pa = packedA ??= new AlignedFloats(PackedASize);
-                    PackA(a, aOffset, m, ic, mc, pc, kc, pa.Array, pa.Start);
-                    Compute(pa.Array, pa.Start, kc, 1, MR, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
+                    // Depth row p of a transposed A is a contiguous MR-wide run per tile, but the runs are m
+                    // floats apart: for m a multiple of 1024 every run of a tile falls in one L1 set and
+                    // another page, and a tile read again from there for every panel costs 15% of the
+                    // product. So the first panel reads A in place and copies it as it goes (one 256-bit
+                    // load and store per depth row, hidden under the FMAs), and the other panels read the
+                    // copy. Packing A ahead instead is one more pass over it, made by both cores when the
+                    // columns are split: dW_hh 1024 x 256 x 2048 ran 247 (packed ahead) against 290 (read
+                    // in place at every panel) and 317 GFLOP/s (copied by the first panel).
+                    int secondPanel = Math.Min(firstPanel + 1, endPanel);
+                    var copy = endPanel > secondPanel ? (packedA ??= new AlignedFloats(PackedASize)) : null;
+                    Compute(a, aOffset + pc * m + ic, 1, 1, m, packedB, bBase, mc, nc, kc, firstPanel, secondPanel, alpha, blockBeta, c, cBase, ldc, copy);
+                    if (copy != null)
+                        Compute(copy.Array, copy.Start, kc, 1, MR, packedB, bBase, mc, nc, kc, secondPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
                 }
-                else if (transA) Compute(a, aOffset + pc * m + ic, 1, 1, m, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
                 else Compute(a, aOffset + ic * k + pc, k, k, 1, packedB, bBase, mc, nc, kc, firstPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
             }
         }
@@ -245,44 +245,18 @@ public static unsafe class Sgemm
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
-    /// <summary>How many depth rows ahead PackA asks for the next rows of A.</summary>
-    private const int PackAhead = 8;
-
-    /// <summary>
-    /// A stored [K, M] (op(A) = A^T), rows [ic, ic + mc) and depth [pc, pc + kc), into panels of MR rows:
-    /// panel r holds, for each p, MR consecutive values. An untransposed A is read in place instead.
-    /// </summary>
-    private static void PackA(float[] a, int offset, int m, int ic, int mc, int pc, int kc, float[] dst, int dstBase)
-    {
-        // Depth row by depth row: each row of the block is mc consecutive floats of A, read whole lines at
-        // a time. Panel by panel instead, every MR-wide run would come from another line m floats on (4 KB
-        // for m = 1024: all in one L1 set), and the next panel would fetch the same lines again.
-        int full = mc / MR * MR;
-        fixed (float* source = a, target = dst)
-            for (int p = 0; p < kc; p++)
-            {
-                float* row = source + offset + (long)(pc + p) * m + ic;
-                // The rows are m floats apart, too far for the hardware prefetcher: ask for a later one now.
-                if (p + PackAhead < kc)
-                    for (int r0 = 0; r0 < mc; r0 += 16) Sse.Prefetch0(row + (long)PackAhead * m + r0);
-                for (int r0 = 0; r0 < full; r0 += MR) CopyRun(row + r0, target + dstBase + r0 * kc + p * MR, MR);
-            }
-        if (full == mc) return;
-        var panel = dst.AsSpan(dstBase + full * kc, MR * kc);
-        for (int row = 0; row < mc - full; row++)
-            for (int p = 0; p < kc; p++) panel[p * MR + row] = a[offset + (pc + p) * m + ic + full + row];
-    }
-
     /// <summary>
     /// The tiles of mc rows of A against panels [firstPanel, endPanel) of one packed depth block. Row
     /// r0 + r, depth p of A is a[aBase + r0 * tileStride + r * rowStride + p * depthStride]: (kc, 1, MR)
-    /// for packed panels, (k, k, 1) for rows read in place.
+    /// for a copy in panels, (k, k, 1) for rows read in place, (1, 1, m) for a transposed A in place.
+    /// With copy, A must be transposed and in place: each tile is also copied into the buffer as
+    /// panels of MR rows (row r0 + r, depth p at copy.Start + r0 * kc + p * MR).
     /// </summary>
     private static void Compute(float[] a, int aBase, int tileStride, int rowStride, int depthStride, float[] pb, int bBase, int mc, int nc, int kc,
-        int firstPanel, int endPanel, float alpha, float beta, float[] c, int cOffset, int ldc)
+        int firstPanel, int endPanel, float alpha, float beta, float[] c, int cOffset, int ldc, AlignedFloats? copy = null)
     {
         float* tile = stackalloc float[8 * 32];
-        fixed (float* A = a, B = pb, C = c)
+        fixed (float* A = a, B = pb, C = c, copyArray = copy?.Array)
         {
             for (int q = firstPanel; q < endPanel; q++)
             {
@@ -302,11 +276,19 @@ public static unsafe class Sgemm
                             Sse.Prefetch0(cTile + r * ldc);
                             Sse.Prefetch0(cTile + r * ldc + width - 1);
                         }
-                    if (height == MR && width == NR) Kernel(kc, aTile, rowStride, depthStride, MR, panel, cTile, ldc, alpha, beta);
+                    float* copyTo = copy == null ? null : copyArray + copy.Start + r0 * kc;
+                    if (copyTo != null && height < MR)
+                    {
+                        // A ragged last tile is copied here: the kernel's full-width copy would read past A.
+                        for (int p = 0; p < kc; p++)
+                            for (int r = 0; r < height; r++) copyTo[p * MR + r] = aTile[p * depthStride + r];
+                        copyTo = null;
+                    }
+                    if (height == MR && width == NR) Kernel(kc, aTile, rowStride, depthStride, MR, panel, cTile, ldc, alpha, beta, copyTo);
                     else
                     {
                         // Edge tile: compute into a scratch tile with beta 0, then merge the valid part.
-                        Kernel(kc, aTile, rowStride, depthStride, height, panel, tile, NR, alpha, 0f);
+                        Kernel(kc, aTile, rowStride, depthStride, height, panel, tile, NR, alpha, 0f, copyTo);
                         for (int r = 0; r < height; r++)
                             for (int col = 0; col < width; col++)
                             {
@@ -407,11 +389,15 @@ public static unsafe class Sgemm
             }
     }
 
+    /// <summary>
+    /// One micro-kernel call. With copyTo (a transposed A in place, all MR rows valid), the MR values of
+    /// each depth row are also stored at copyTo + p * MR.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta, float* copyTo)
     {
-        if (Wide) Kernel8x32(kc, a, rowStride, depthStride, rows, b, c, ldc, alpha, beta);
-        else Kernel6x16(kc, a, rowStride, depthStride, rows, b, c, ldc, alpha, beta);
+        if (Wide) Kernel8x32(kc, a, rowStride, depthStride, rows, b, c, ldc, alpha, beta, copyTo);
+        else Kernel6x16(kc, a, rowStride, depthStride, rows, b, c, ldc, alpha, beta, copyTo);
     }
 
     /// <summary>Row r of a tile: rows past the valid ones repeat the last valid row (their results are discarded).</summary>
@@ -423,7 +409,7 @@ public static unsafe class Sgemm
     /// a[r * rowStride + p * depthStride] for the first rows rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8x32(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel8x32(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta, float* copyTo)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
@@ -433,6 +419,11 @@ public static unsafe class Sgemm
         nint end = kc * depthStride;
         for (nint p = 0; p < end; p += depthStride)
         {
+            if (copyTo != null)
+            {
+                Avx.Store(copyTo, Avx.LoadVector256(r0 + p));
+                copyTo += 8;
+            }
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
             var a0 = Vector512.Create(r0[p]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
@@ -473,7 +464,7 @@ public static unsafe class Sgemm
 
     /// <summary>The 6 x 16 micro-kernel: C[6, 16] = alpha * sum_p A[:, p] B[p, :] + beta * C, A addressed as in Kernel8x32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x16(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel6x16(int kc, float* a, nint rowStride, nint depthStride, int rows, float* b, float* c, int ldc, float alpha, float beta, float* copyTo)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -482,6 +473,12 @@ public static unsafe class Sgemm
         nint end = kc * depthStride;
         for (nint p = 0; p < end; p += depthStride)
         {
+            if (copyTo != null)
+            {
+                Sse.Store(copyTo, Sse.LoadVector128(r0 + p));
+                *(double*)(copyTo + 4) = *(double*)(r0 + p + 4);
+                copyTo += 6;
+            }
             var b0 = Avx.LoadVector256(b);
             var b1 = Avx.LoadVector256(b + 8);
             var a0 = Vector256.Create(r0[p]); c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);

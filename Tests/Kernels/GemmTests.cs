@@ -55,13 +55,16 @@ public class GemmTests
         Compare(backend, true, false, 40, 2050, 7, 1f, -2f, 2);
         Compare(backend, true, true, 13, 21, 513, 2f, 0.25f, 3);
         Compare(backend, false, false, 200, 100, 64, 1f, 0f, 4);
-        // On two cores with 32-column panels (CI's machine): A transposed and read in place (10-11
-        // panels, 5-6 per core), then packed (19-21 panels, more than 8 per core), with full MR-row
-        // panels and a ragged last one.
+        // On two cores with 32-column panels (CI's machine), A transposed: the first panel of each core
+        // reads A in place and copies it, the others read the copy (10-11 panels, 5-6 per core, then
+        // 19-21), with full MR-row tiles and a ragged last one; then one panel a core (A in place only)
+        // and one panel in all (one core has none).
         Compare(backend, true, false, 45, 300, 300, 1f, 0.5f, 5);
         Compare(backend, true, true, 101, 330, 260, 1f, 0f, 6);
         Compare(backend, true, false, 45, 600, 300, 1f, 0.5f, 7);
         Compare(backend, true, true, 101, 660, 260, 1f, 0f, 8);
+        Compare(backend, true, false, 45, 64, 300, 1f, 0.5f, 12);
+        Compare(backend, true, false, 45, 20, 300, 1f, 0.5f, 13);
         // Five row blocks: split by rows (4 panels), then by columns (9 panels, or A transposed).
         Compare(backend, false, true, 400, 100, 64, 1f, 0f, 9);
         Compare(backend, false, true, 400, 260, 70, 1f, 0.5f, 10);
