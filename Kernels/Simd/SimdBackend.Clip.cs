@@ -4,13 +4,23 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine.Kernels;
 
-public partial class SimdBackend
+public unsafe partial class SimdBackend
 {
     /// <summary>Segments are read in blocks of this many floats; blocks are the unit of work for the two cores.</summary>
     private const int StatisticsBlock = 1 << 14;
+
+    /// <summary>
+    /// How far ahead (floats) the statistics ask for the lines they will read next. Half of what they read
+    /// was just written by the other core, and the hardware prefetcher alone leaves those transfers
+    /// waiting: 4 KB ahead took the clip stage from 10.7 to 9.0 us at RNN 64/1, 31.8 to 27.7 at LSTM
+    /// 64/1 and 160 to 133 at LSTM 128/16 (alternating steps, one process); 1 KB ahead gained 0.3 us at
+    /// RNN 64/1, 8 KB 1.5 and 16 KB 0.4.
+    /// </summary>
+    private const int StatisticsPrefetch = 1024;
 
     public override void SegmentStatistics(Tensor x, int[] offsets, int[] lengths, SegmentStatistics[] results)
     {
@@ -52,8 +62,12 @@ public partial class SimdBackend
         Vector512<double> abs0 = default, abs1 = default, abs2 = default, abs3 = default;
         Vector512<float> max0 = default, max1 = default;
         int i = 0;
+        fixed (float* start = values)
         for (; i + 32 <= values.Length; i += 32)
         {
+            // Prefetches never fault, so asking past the block's end is harmless.
+            Sse.Prefetch0(start + i + StatisticsPrefetch);
+            Sse.Prefetch0(start + i + StatisticsPrefetch + 16);
             var v = Vector512.Abs(Vector512.Create(values.Slice(i, 16)));
             var w = Vector512.Abs(Vector512.Create(values.Slice(i + 16, 16)));
             max0 = Vector512.MaxNative(max0, v); // NaN lanes do not matter: their block is re-read by the reference
