@@ -65,6 +65,10 @@ public class GemmTests
         Compare(backend, true, true, 101, 660, 260, 1f, 0f, 8);
         Compare(backend, true, false, 45, 64, 300, 1f, 0.5f, 12);
         Compare(backend, true, false, 45, 20, 300, 1f, 0.5f, 13);
+        // A transposed over 512 depth rows or more: two depth halves (256 and 344 rows here), the second
+        // added at the end.
+        Compare(backend, true, false, 45, 160, 600, 0.5f, 0.5f, 14);
+        Compare(backend, true, true, 101, 33, 600, 1f, 0f, 15);
         // Five row blocks: split by rows (4 panels), then by columns (9 panels, or A transposed).
         Compare(backend, false, true, 400, 100, 64, 1f, 0f, 9);
         Compare(backend, false, true, 400, 260, 70, 1f, 0.5f, 10);
@@ -105,27 +109,28 @@ public class GemmTests
     }
 
     /// <summary>
-    /// The SIMD GEMM with A transposed: each core runs its columns through the depth blocks at its own
-    /// pace, and k = 300 ends on a short block, which must not overwrite the panels the other core is
-    /// still reading. A race shows as a wrong or changing result within 200 calls (the racy version failed 2 runs in 3 at 50) (only the CPU backend
-    /// splits so; the ILGPU CPU accelerator would take a minute for them).
+    /// The SIMD GEMM with A transposed: each core runs its columns (k = 300) or its depth half (k = 700)
+    /// through the depth blocks at its own pace, and both depths end on a short block, which must not
+    /// overwrite the panels another core is still reading. A race shows as a wrong or changing result
+    /// within 200 calls (the racy version failed 2 runs in 3 at 50). Only the CPU backend splits so; the
+    /// ILGPU CPU accelerator would take a minute for them.
     /// </summary>
-    [Fact]
-    public void Transposed_simd_products_are_right_and_bit_identical_across_calls()
+    [Theory, InlineData(300), InlineData(700)]
+    public void Transposed_simd_products_are_right_and_bit_identical_across_calls(int k)
     {
         var b = BackendCases.Create("cpu");
         var rng = new Rng(6);
-        var dG = b.FromArray(Random(rng, 300 * 64), 300 * 64);
-        var h = b.FromArray(Random(rng, 300 * 160), 300 * 160);
+        var dG = b.FromArray(Random(rng, k * 64), k * 64);
+        var h = b.FromArray(Random(rng, k * 160), k * 160);
         float[] Transposed()
         {
             var c = b.Zeros(64 * 160);
-            b.Gemm(true, false, 64, 160, 300, 1f, dG, h, 0f, c);
+            b.Gemm(true, false, 64, 160, k, 1f, dG, h, 0f, c);
             return c.ToArray();
         }
         var reference = BackendCases.Create("reference");
         var expected = reference.Zeros(64 * 160);
-        reference.Gemm(true, false, 64, 160, 300, 1f, reference.FromArray(dG.ToArray(), 300 * 64), reference.FromArray(h.ToArray(), 300 * 160), 0f, expected);
+        reference.Gemm(true, false, 64, 160, k, 1f, reference.FromArray(dG.ToArray(), k * 64), reference.FromArray(h.ToArray(), k * 160), 0f, expected);
         var first = Transposed();
         var e = expected.ToArray();
         for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(first[i] - e[i]) < 1e-3f, $"C[{i}] = {first[i]}, expected {e[i]}");

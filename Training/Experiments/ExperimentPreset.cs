@@ -19,7 +19,7 @@ public sealed record ExperimentPreset(string Name, string Description, TrainConf
     /// <summary>
     /// A vanilla tanh RNN on the built-in corpus whose recurrent matrix has spectral radius 3, trained
     /// by SGD whose learning rate warms up linearly to 4 over 300 steps: unclipped, it learns at first
-    /// and then a gradient spike blows the loss past 3x its start (at step 280 with seed 1);
+    /// and then a gradient spike blows the loss past 3x its start (at step 282 with seed 1);
     /// clipped at global norm 0.5, the same run (same weights, same batches) keeps training.
     /// </summary>
     private static readonly TrainConfig Exploding = new()
