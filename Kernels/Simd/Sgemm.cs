@@ -1,6 +1,6 @@
 // Sgemm: C = alpha * op(A) op(B) + beta * C, cache-blocked in the BLIS manner. B is packed into
-// KC x NR column panels (kept in L1 by the micro-kernel), A into MC x KC blocks of MR-row panels (kept
-// in L2), and a register-blocked micro-kernel runs FMAs: 8 x 32 with Vector512 where AVX-512 exists
+// KC x NR column panels (kept in L1 by the micro-kernel), A is taken MC rows by KC depth rows at a time
+// (kept in L2), and a register-blocked micro-kernel runs FMAs: 8 x 32 with Vector512 where AVX-512 exists
 // (16 accumulators; full-width 512-bit FMA units double the throughput of 256-bit code), else 6 x 16
 // with Vector256 (12 accumulators).
 // B may be packed once and reused (PackedB): the recurrent weights of a time loop are multiplied by
@@ -10,8 +10,10 @@
 // in place for an item's first panel only, each tile copied into a packed buffer as it is read; the
 // item's other panels read that copy.
 // Work is split over the cores (Cores) by (row block, column range) items, one launch per depth block,
-// or one per call when B is prepared; every element of C is computed by one item with the same
-// summation order whatever the scheduling, so results are bit-identical.
+// or one per call when B is prepared or A transposed; every element of C is computed by one item with
+// the same summation order whatever the scheduling, so results are bit-identical. A deep transposed A
+// is the exception: two depth halves, each summed by its own items, then added (RunDepthHalves); the
+// split is always in two, so the sums still do not depend on the core count.
 // Not here: the scalar fallback for machines without FMA is the reference GEMM.
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -97,8 +99,8 @@ public static unsafe class Sgemm
             int nc = Math.Min(NC, n - jc);
             if (parallel && transA)
             {
-                // A transposed always splits the columns over the cores (Multiply), so core p only ever
-                // reads the panels it packed: it packs and multiplies them through every depth block in
+                // A transposed always splits the columns over the cores (as Multiply would), so core p
+                // only ever reads the panels it packed: it packs and multiplies them through every depth block in
                 // one launch, not two launches (pack, then multiply) per depth block. dW_ih 1024 x 64 x 64
                 // ran 238 against 267 GFLOP/s, 256 x 256 x 64 345 against 355.
                 var product = new TransposedProduct(a, aOffset, transB, b, bOffset, m, n, k, alpha);
@@ -136,18 +138,30 @@ public static unsafe class Sgemm
         if (depthPartial is null || depthPartial.Length < m * n) depthPartial = new AlignedFloats(m * n);
         var partial = depthPartial;
         int columnParts = Math.Max(1, parts / 2);
-        Cores.For(2 * columnParts, item =>
+        void Item(int item)
         {
             int half = item / columnParts, part = item % columnParts;
             if (half == 0) RunColumnPart(product, part, columnParts, 0, split, beta, packedB, start, 0, n, c, cOffset);
             else RunColumnPart(product, part, columnParts, split, k, 0f, packedB, start + KC * NC / 2, 0, n, partial.Array, partial.Start);
-        });
-        Cores.For(parts, part =>
+        }
+        void Add(int part)
         {
             int from = part * m / parts * n, to = (part + 1) * m / parts * n;
             var sum = c.AsSpan(cOffset + from, to - from);
             TensorPrimitives.Add(sum, partial.Array.AsSpan(partial.Start + from, to - from), sum);
-        });
+        }
+        // Below the parallel threshold (parts = 1) both halves run here, in the same order.
+        if (parts > 1)
+        {
+            Cores.For(2 * columnParts, Item);
+            Cores.For(parts, Add);
+        }
+        else
+        {
+            Item(0);
+            Item(1);
+            Add(0);
+        }
     }
 
     /// <summary>
@@ -209,12 +223,13 @@ public static unsafe class Sgemm
         int panels = (nc + NR - 1) / NR;
         int rowBlocks = (m + MC - 1) / MC;
         // Split the columns over the cores when there are few row blocks, so every core has work, and
-        // whenever each core gets 4 panels or more, or A is transposed (Run gives each core its part
-        // of the columns through all depth blocks at once, RunColumnPart): part p of the columns then runs
+        // whenever each core gets 4 panels or more, or A is transposed (only with B prepared now: Run
+        // gives each core its part of the columns itself, RunColumnPart): part p of the columns then runs
         // on core p, which packed those very panels (PackB and PackedB.Pack split them the same way),
         // and normally reads no panel that the other core wrote. Split by rows, every core reads all of
         // packed B: the input projection 2048 x 1024 x 64 ran 200 against 361 GFLOP/s, dW_hh 768 x 256 x 2048 259
-        // against 330, dW_ih 2048 x 128 x 2048 257 against 291 (A transposed, 4 panels). With 1 or 2
+        // against 330, dW_ih 2048 x 128 x 2048 257 against 291 (A transposed, 4 panels; measured before
+        // the depth halves). With 1 or 2
         // panels a core and A not transposed, re-reading all of A costs more (dX 2048 x 64 x 768: 312
         // split by rows against 297).
         int columnParts = parallel && (rowBlocks < 2 * Cores.Count || panels >= 4 * Cores.Count || transA) ? Cores.Count : 1;
@@ -234,8 +249,8 @@ public static unsafe class Sgemm
                     // Depth row p of a transposed A is a contiguous MR-wide run per tile, but the runs are m
                     // floats apart: for m a multiple of 1024 every run of a tile falls in one L1 set and
                     // another page, and a tile read again from there for every panel costs 15% of the
-                    // product. So the first panel reads A in place and copies it as it goes (one 256-bit
-                    // load and store per depth row, hidden under the FMAs), and the other panels read the
+                    // product. So the first panel reads A in place and copies it as it goes (one load and
+                    // store of MR floats per depth row, hidden under the FMAs), and the other panels read the
                     // copy. Packing A ahead instead is one more pass over it, made by both cores when the
                     // columns are split: dW_hh 1024 x 256 x 2048 ran 247 (packed ahead) against 290 (read
                     // in place at every panel) and 317 GFLOP/s (copied by the first panel).
@@ -289,7 +304,7 @@ public static unsafe class Sgemm
     }
 
     /// <summary>
-    /// Copies one packing run (MR or NR floats) with 256-bit moves: a packing loop copies thousands of
+    /// Copies one packing run (NR floats) with 256-bit moves: a packing loop copies thousands of
     /// these, and at 32 to 128 bytes Span.CopyTo's call costs more than the copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -65,9 +65,13 @@ public unsafe partial class SimdBackend
         fixed (float* start = values)
         for (; i + 32 <= values.Length; i += 32)
         {
-            // Prefetches never fault, so asking past the block's end is harmless.
-            Sse.Prefetch0(start + i + StatisticsPrefetch);
-            Sse.Prefetch0(start + i + StatisticsPrefetch + 16);
+            // Prefetches never fault, so asking past the block's end is harmless. (The JIT drops the
+            // test; without SSE, on ARM64, the loop runs without prefetching.)
+            if (Sse.IsSupported)
+            {
+                Sse.Prefetch0(start + i + StatisticsPrefetch);
+                Sse.Prefetch0(start + i + StatisticsPrefetch + 16);
+            }
             var v = Vector512.Abs(Vector512.Create(values.Slice(i, 16)));
             var w = Vector512.Abs(Vector512.Create(values.Slice(i + 16, 16)));
             max0 = Vector512.MaxNative(max0, v); // NaN lanes do not matter: their block is re-read by the reference
