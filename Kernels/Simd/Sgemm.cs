@@ -74,9 +74,9 @@ public static unsafe class Sgemm
 
     public static bool Supported => Fma.IsSupported && Avx.IsSupported;
 
-    // Packing buffers: the copy of a transposed A per thread, B per calling thread (the items only read it).
-    [ThreadStatic] private static AlignedFloats? packedA;
-    private static int PackedASize => (MC + 8) * KC;
+    // Packing buffers: the copy of a transposed A per thread (MC x KC: MC = 96 is a multiple of either
+    // MR), B per calling thread (the items only read it).
+    [ThreadStatic] private static AlignedFloats? transposedCopy;
     [ThreadStatic] private static AlignedFloats? packedBOfCaller;
     // The second depth half's partial product of RunDepthHalves, per calling thread.
     [ThreadStatic] private static AlignedFloats? depthPartial;
@@ -100,9 +100,9 @@ public static unsafe class Sgemm
             if (parallel && transA)
             {
                 // A transposed always splits the columns over the cores (as Multiply would), so core p
-                // only ever reads the panels it packed: it packs and multiplies them through every depth block in
-                // one launch, not two launches (pack, then multiply) per depth block. dW_ih 1024 x 64 x 64
-                // ran 238 against 267 GFLOP/s, 256 x 256 x 64 345 against 355.
+                // only ever reads the panels it packed: it packs and multiplies them through every depth
+                // block in one launch, not two launches (pack, then multiply) per depth block. dW_ih
+                // 1024 x 64 x 64 ran 238 against 267 GFLOP/s, 256 x 256 x 64 345 against 355.
                 var product = new TransposedProduct(a, aOffset, transB, b, bOffset, m, n, k, alpha);
                 int jcPart = jc;
                 Cores.For(parts, part => RunColumnPart(product, part, parts, 0, k, beta, packedB, start, jcPart, nc, c, cOffset));
@@ -227,11 +227,10 @@ public static unsafe class Sgemm
         // gives each core its part of the columns itself, RunColumnPart): part p of the columns then runs
         // on core p, which packed those very panels (PackB and PackedB.Pack split them the same way),
         // and normally reads no panel that the other core wrote. Split by rows, every core reads all of
-        // packed B: the input projection 2048 x 1024 x 64 ran 200 against 361 GFLOP/s, dW_hh 768 x 256 x 2048 259
-        // against 330, dW_ih 2048 x 128 x 2048 257 against 291 (A transposed, 4 panels; measured before
-        // the depth halves). With 1 or 2
-        // panels a core and A not transposed, re-reading all of A costs more (dX 2048 x 64 x 768: 312
-        // split by rows against 297).
+        // packed B: the input projection 2048 x 1024 x 64 ran 200 against 361 GFLOP/s, dW_hh 768 x 256 x
+        // 2048 259 against 330, dW_ih 2048 x 128 x 2048 257 against 291 (A transposed, 4 panels; measured
+        // before the depth halves). With 1 or 2 panels a core and A not transposed, re-reading all of A
+        // costs more (dX 2048 x 64 x 768: 312 split by rows against 297).
         int columnParts = parallel && (rowBlocks < 2 * Cores.Count || panels >= 4 * Cores.Count || transA) ? Cores.Count : 1;
         void Item(int item)
         {
@@ -255,7 +254,7 @@ public static unsafe class Sgemm
                     // columns are split: dW_hh 1024 x 256 x 2048 ran 247 (packed ahead) against 290 (read
                     // in place at every panel) and 317 GFLOP/s (copied by the first panel).
                     int secondPanel = Math.Min(firstPanel + 1, endPanel);
-                    var copy = endPanel > secondPanel ? (packedA ??= new AlignedFloats(PackedASize)) : null;
+                    var copy = endPanel > secondPanel ? (transposedCopy ??= new AlignedFloats(MC * KC)) : null;
                     Compute(a, aOffset + pc * m + ic, 1, 1, m, packedB, bBase, mc, nc, kc, firstPanel, secondPanel, alpha, blockBeta, c, cBase, ldc, copy);
                     if (copy != null)
                         Compute(copy.Array, copy.Start, kc, 1, MR, packedB, bBase, mc, nc, kc, secondPanel, endPanel, alpha, blockBeta, c, cBase, ldc);
