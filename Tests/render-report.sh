@@ -12,7 +12,7 @@ fi
 dir=${1:-}
 if [ -z "$dir" ]; then
   dir=$(mktemp -d)
-  dotnet run -c Release --project Training -- compare --steps 300 --out "$dir" >/dev/null
+  dotnet run -c Release --project Training/Cli -- compare --steps 300 --out "$dir" >/dev/null
 fi
 expected=$(ls "$dir"/*.png | wc -l)   # every chart is also written as PNG
 dom=$(chromium --headless --no-sandbox --disable-gpu --virtual-time-budget=5000 --dump-dom "file://$(realpath "$dir")/report.html" 2>/dev/null)

@@ -51,7 +51,7 @@ public static class CompareCommand
         Console.WriteLine($"compare '{preset.Name}': {preset.Description}");
         var record = new ComparisonRunner(preset, Console.WriteLine).Run(plan, sweepKind);
         string report = ReportWriter.Write(record, directory);
-        AnsiConsole.Write(ReportWriter.TerminalTable(record));
+        AnsiConsole.Write(ComparisonTable.TerminalTable(record));
         if (record.Advice is { } advice)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"suggested threshold: {advice.Threshold:G3} ({advice.Reason})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"report: {Path.GetFullPath(report)} ({clock.Elapsed.TotalSeconds:F0} s)"));

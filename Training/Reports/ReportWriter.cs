@@ -8,7 +8,6 @@ using System.Text.Json;
 using Engine.Training.Experiments;
 using Engine.Training.Telemetry;
 using ScottPlot;
-using Spectre.Console;
 
 namespace Engine.Training.Reports;
 
@@ -120,19 +119,4 @@ public static class ReportWriter
     }
 
     private static string Number(double? v) => v is { } x ? x.ToString("F4", CultureInfo.InvariantCulture) : "&ndash;";
-
-    /// <summary>The short table printed at the end of `compare`.</summary>
-    public static Table TerminalTable(ComparisonRecord record)
-    {
-        var table = new Table().AddColumns("run", "clip", "final loss", "validation / accuracy", "diverged at", "clip rate", "time (s)");
-        foreach (var run in record.Runs)
-            table.AddRow(
-                Markup.Escape(run.Name), Markup.Escape(run.Clip), F(run.FinalTrainLoss),
-                run.Accuracy is { } a ? a.ToString("P1", CultureInfo.InvariantCulture) + (run.Solved == true ? " (solved)" : "") : F(run.FinalValidationLoss),
-                run.DivergedAtStep is { } d ? $"[red]step {d}[/]" : "[green]no[/]",
-                run.ClipRate.ToString("P1", CultureInfo.InvariantCulture), run.Seconds.ToString("F1", CultureInfo.InvariantCulture));
-        return table;
-    }
-
-    private static string F(double? v) => v is { } x ? x.ToString("F4", CultureInfo.InvariantCulture) : "-";
 }
