@@ -27,8 +27,7 @@ internal static class GpuDevices
     /// The simulated CPU device: 32-thread warps and 8 warps per multiprocessor, so a group can hold
     /// the GEMM's 256 threads (ILGPU's default CPU device caps groups at 16). One multiprocessor: each
     /// is a set of OS threads woken at every launch, and on a small machine a second one doubles a
-    /// launch's cost (13 ms against 33 ms for a 256-thread launch on two cores, measured here)
-    /// without adding speed. Other kernels run 32-thread groups here (KernelGeometry.SmallGroupSize).
+    /// launch's cost without adding speed. Other kernels run 32-thread groups here (KernelGeometry.SmallGroupSize).
     /// </summary>
     private static CPUDevice CpuDevice() =>
         new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: KernelGeometry.GroupSize / 32,

@@ -1,9 +1,7 @@
 // HostStorage: storage in managed memory, shared by the CPU backends (reference and SIMD). Storage of
 // 16K floats or more starts on a 64-byte boundary (a pinned array, AlignedFloats): the GEMMs read their
-// operands in place, and a 512-bit load from an unaligned row straddles two cache lines. Measured here
-// with the operands 8 bytes off a boundary against on it: dW_ih = dG^T X at 1024 x 64 x 2048 ran 244
-// against 298 GFLOP/s, dX = dG W_ih at 2048 x 128 x 2048 293 against 319. Smaller storage (a step's
-// state, biases) is an ordinary array, which the GC may move.
+// operands in place, and a 512-bit load from an unaligned row straddles two cache lines. Smaller
+// storage (a step's state, biases) is an ordinary array, which the GC may move.
 namespace Engine.Kernels;
 
 public sealed class HostStorage : Storage

@@ -1,7 +1,7 @@
 // AlignedFloats: a float buffer whose element Start lies on a 64-byte boundary, for the packed GEMM
-// operands and large host storage (HostStorage). The micro-kernels load whole cache lines (Vector512) from them; from an ordinary array,
-// 8 bytes past a boundary wherever the GC put it, every load straddles two lines. Measured here: a
-// batch-1 product streaming 1 MB of packed weights took 6.4-7.0 us aligned and 7.7-8.2 us unaligned.
+// operands and large host storage (HostStorage). The micro-kernels load whole cache lines (Vector512)
+// from them; from an ordinary array, 8 bytes past a boundary wherever the GC put it, every load
+// straddles two lines.
 // The array is pinned (the pinned object heap), so that compaction never moves it off the boundary.
 namespace Engine.Kernels;
 

@@ -1,6 +1,6 @@
 // Cores: runs a few independent work items on all cores with a hand-off of well under a microsecond.
 // The recurrent time loops split a small product or gate kernel over the cores at every step, hundreds
-// of times per training step; Parallel.For costs 2-30 us per call here (task set-up and waking a pool
+// of times per training step; Parallel.For costs microseconds per call (task set-up and waking a pool
 // thread), as much as the work itself. So one worker per extra core stays alive and spins briefly
 // between calls before it sleeps.
 // Thread p (the caller is 0, worker w is w + 1) first runs items p, p + cores, ..., so that a call that
@@ -21,7 +21,7 @@ internal static class Cores
 
     /// <summary>
     /// How long an idle worker spins for the next call before it sleeps. Longer than any call and the
-    /// gaps of a training step: waking a sleeping thread takes 50-100 us or more on this VM, by which
+    /// gaps of a training step: waking a sleeping thread takes tens of microseconds or more, by which
     /// time the caller has taken the work, the call runs on one core and the worker falls asleep again.
     /// </summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 500;   // 2 ms

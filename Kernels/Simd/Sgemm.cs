@@ -101,8 +101,8 @@ public static unsafe class Sgemm
             {
                 // A transposed always splits the columns over the cores (as Multiply would), so core p
                 // only ever reads the panels it packed: it packs and multiplies them through every depth
-                // block in one launch, not two launches (pack, then multiply) per depth block. dW_ih
-                // 1024 x 64 x 64 ran 238 against 267 GFLOP/s, 256 x 256 x 64 345 against 355.
+                // block in one launch, not two launches (pack, then multiply) per depth block, which
+                // saves a hand-off to the cores per block, most of the cost of a small product.
                 var product = new TransposedProduct(a, aOffset, transB, b, bOffset, m, n, k, alpha);
                 int jcPart = jc;
                 Cores.For(parts, part => RunColumnPart(product, part, parts, 0, k, beta, packedB, start, jcPart, nc, c, cOffset));
@@ -126,11 +126,10 @@ public static unsafe class Sgemm
     /// the two halves of the depth, added at the end: C = alpha A_0^T B_0 + beta C, then C += alpha A_1^T B_1,
     /// the second product computed into a scratch. Split by columns instead, every core reads all of A,
     /// across its rows (4-8 KB between depth rows), which is what holds these products back; split by
-    /// depth, each core reads half of A and multiplies it by all of the columns. dW_ih 1024 x 64 x 2048 ran
-    /// 300 against 361 GFLOP/s, 2048 x 128 x 2048 330 against 366, dW_hh 1024 x 256 x 2048 284 against
-    /// 322, 2048 x 512 x 2048 302 against 319. The split is always in two, whatever the number of cores
-    /// (more cores also split the columns of each half), so the sums do not depend on the machine; the
-    /// packed buffer holds the two halves' panels side by side, hence n at most NC / 2.
+    /// depth, each core reads half of A and multiplies it by all of the columns. The split is always in
+    /// two, whatever the number of cores (more cores also split the columns of each half), so the sums do
+    /// not depend on the machine; the packed buffer holds the two halves' panels side by side, hence n at
+    /// most NC / 2.
     /// </summary>
     private static void RunDepthHalves(int parts, TransposedProduct product, float beta, float[] packedB, int start, float[] c, int cOffset)
     {
@@ -226,11 +225,9 @@ public static unsafe class Sgemm
         // whenever each core gets 4 panels or more, or A is transposed (only with B prepared now: Run
         // gives each core its part of the columns itself, RunColumnPart): part p of the columns then runs
         // on core p, which packed those very panels (PackB and PackedB.Pack split them the same way),
-        // and normally reads no panel that the other core wrote. Split by rows, every core reads all of
-        // packed B: the input projection 2048 x 1024 x 64 ran 200 against 361 GFLOP/s, dW_hh 768 x 256 x
-        // 2048 259 against 330, dW_ih 2048 x 128 x 2048 257 against 291 (A transposed, 4 panels; measured
-        // before the depth halves). With 1 or 2 panels a core and A not transposed, re-reading all of A
-        // costs more (dX 2048 x 64 x 768: 312 split by rows against 297).
+        // and normally reads no panel that the other core wrote. Split by rows, every core would read
+        // all of packed B, half of it from the other core's cache. With 1 or 2 panels a core and A not
+        // transposed, every core re-reading all of A costs more than that, so those keep the row split.
         int columnParts = parallel && (rowBlocks < 2 * Cores.Count || panels >= 4 * Cores.Count || transA) ? Cores.Count : 1;
         void Item(int item)
         {
@@ -250,9 +247,8 @@ public static unsafe class Sgemm
                     // another page, and a tile read again from there for every panel costs 15% of the
                     // product. So the first panel reads A in place and copies it as it goes (one load and
                     // store of MR floats per depth row, hidden under the FMAs), and the other panels read the
-                    // copy. Packing A ahead instead is one more pass over it, made by both cores when the
-                    // columns are split: dW_hh 1024 x 256 x 2048 ran 247 (packed ahead) against 290 (read
-                    // in place at every panel) and 317 GFLOP/s (copied by the first panel).
+                    // copy. Packing A ahead instead would be one more pass over it, made by both cores
+                    // when the columns are split.
                     int secondPanel = Math.Min(firstPanel + 1, endPanel);
                     var copy = endPanel > secondPanel ? (transposedCopy ??= new AlignedFloats(MC * KC)) : null;
                     Compute(a, aOffset + pc * m + ic, 1, 1, m, packedB, bBase, mc, nc, kc, firstPanel, secondPanel, alpha, blockBeta, c, cBase, ldc, copy);

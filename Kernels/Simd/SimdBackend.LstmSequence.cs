@@ -9,8 +9,8 @@
 //   items add up in slab order.
 // Each core takes the same slabs at every step, so that it keeps their columns (forward) and rows
 // (backward) of W_hh in its own L2. No sum depends on which thread ran which item.
-// Not here: batches above 1 (the same fusion measured no faster forward and 15% slower backward at
-// 16 x 512, where the products dominate), hidden sizes that are not a multiple of 32, and machines
+// Not here: batches above 1 (where the products dominate, the same fusion is no faster forward and
+// slower backward), hidden sizes that are not a multiple of 32, and machines
 // without 512-bit vectors run the step-by-step loop (LstmLoop).
 using System.Runtime.Intrinsics;
 

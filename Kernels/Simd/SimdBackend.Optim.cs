@@ -1,7 +1,6 @@
 // SIMD optimizer updates: one fused pass over the flat buffers, 16 floats at a time, split over both
 // cores for large buffers. Element-wise, so any split gives the same bits. A model of a few MB is
-// updated from L2 and L3, not memory, and there 256-bit vectors were the limit: the SGD pass over
-// LSTM 64/1's 330k weights took 43-45 us with 8 floats a step.
+// updated from L2 and L3, not memory, and there the width of the vectors is the limit.
 using System.Numerics;
 using System.Runtime.Intrinsics;
 

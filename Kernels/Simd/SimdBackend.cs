@@ -15,8 +15,8 @@ public partial class SimdBackend : ReferenceBackend
     /// <summary>
     /// Runs body(start, end) over [0, length) in two 16-aligned halves, on both cores when the buffer is
     /// long enough (through Cores rather than Parallel.Invoke, which woke a sleeping pool thread at
-    /// every call). One core streams a buffer of a few MB out of L3 at about half of what two do: a
-    /// fill of 4 MB took 158 us on one. The halves are fixed by the length, not by the threads.
+    /// every call). One core streams a buffer of a few MB out of L3 at about half of what two do. The
+    /// halves are fixed by the length, not by the threads.
     /// </summary>
     private static void Halves(int length, Action<int, int> body)
     {

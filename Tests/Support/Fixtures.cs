@@ -10,7 +10,7 @@ public static class Fixtures
     public static ReferenceFixture Load(string name)
         => ReferenceFixture.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", name + ".json"));
 
-    /// <summary>The parity tolerance of issue 2: |a - e| <= abs + rel * |e|, element by element.</summary>
+    /// <summary>The parity tolerance: |a - e| <= abs + rel * |e|, element by element.</summary>
     public static void AssertClose(string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double abs = 1e-5, double rel = 1e-4)
     {
         Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");

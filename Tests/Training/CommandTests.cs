@@ -138,7 +138,7 @@ public class CommandTests
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
         Assert.Single(lines, l => l.GetProperty("bench").GetString() == "fma_peak");
         var shapes = lines.Where(l => l.GetProperty("bench").GetString() == "sgemm").ToArray();
-        Assert.Equal(18, shapes.Length);   // six GEMMs for each of the anchor's three configurations
+        Assert.Equal(18, shapes.Length);   // six GEMMs for each of the benchmark's three configurations
         foreach (var s in shapes)
         {
             double g = s.GetProperty("gflops").GetDouble(), peak = s.GetProperty("peak_gflops").GetDouble();

@@ -11,7 +11,7 @@ public class DataTests
     public void Built_in_corpus_matches_the_reference_split()
     {
         var c = TextCorpus.BuiltIn();
-        // Figures of the libtorch anchor on the same file: 65 characters, 1,003,854 for training, 111,540 for validation.
+        // Figures of libtorch's char-LM on the same file: 65 characters, 1,003,854 for training, 111,540 for validation.
         Assert.Equal(65, c.Vocabulary.Size);
         Assert.Equal(1_003_854, c.Train.Length);
         Assert.Equal(111_540, c.Validation.Length);

@@ -1,6 +1,6 @@
-// TrainStepBench: the anchor's training step, timed: zero grads, forward of one recurrent layer over
+// TrainStepBench: the benchmark's training step, timed: zero grads, forward of one recurrent layer over
 // x [T, B, I], loss = sum(y^2) / numel, backward through time, clip stage (global norm 1.0) and SGD
-// (lr 0.01): the same work libtorch's figures in shared/anchors measure.
+// (lr 0.01): the same work as the libtorch step that tools/libtorch-peer times beside it.
 using System.Diagnostics;
 using Engine.Models;
 using Engine.Models.Init;
@@ -20,7 +20,7 @@ namespace Engine.Training.Bench;
 public sealed record TrainStepFigures(string Cell, int T, int B, int I, int H, double MsMedian, double MsMin, double MsMax, int Steps,
     double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakBytes, long? PeakRssGrowthBytes);
 
-/// <summary>The anchor's training step on one configuration: built once, then run step by step.</summary>
+/// <summary>The benchmark's training step on one configuration: built once, then run step by step.</summary>
 public sealed class TrainStep
 {
     private readonly IBackend backend;
@@ -77,13 +77,13 @@ public static class TrainStepBench
         // Warm-up long enough for the JIT's tiered compilation to reach optimised code (it recompiles hot
         // methods after ~30 calls, in the background): 3 steps, as libtorch's bench uses, would time tier-0 code.
         // In a fresh process (`--shape`) the last methods reach tier 1 only after 1-2 s of batch-1 steps
-        // (with tiered PGO they pass through an instrumented tier first): after 0.5 s the clip stage still
-        // took 0.15-0.25 ms there instead of 0.015, and the step 1.6-2.8 ms instead of 1.1-1.25.
+        // (with tiered PGO they pass through an instrumented tier first), and a shorter warm-up times the
+        // clip stage about ten times too slow.
         var warm = Stopwatch.StartNew();
         for (int w = 0; w < 30 || warm.Elapsed.TotalSeconds < 1.5 * minSeconds; w++) step.Run();
-        // Timed until at least 10 steps and minSeconds have passed. (The anchor's code also stops at 500
-        // steps; so did this, but at batch 1 that is a window of 0.2-0.5 s, short enough for one of this
-        // VM's slow spells to move the whole median.)
+        // Timed until at least 10 steps and minSeconds have passed, with no cap on the steps: at batch 1 a
+        // cap of 500 steps would be a window of well under a second, short enough for one slow spell of a
+        // shared machine to move the whole median.
         var steps = new List<double>();
         var clips = new List<double>();
         var clock = Stopwatch.StartNew();

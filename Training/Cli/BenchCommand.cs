@@ -1,5 +1,5 @@
 // `bench`: JSON lines of medians after warm-up: the machine's FMA peak, SGEMM GFLOP/s at the shapes
-// training uses, the anchor's training steps (with the clip stage's share) and the clip stage alone.
+// training uses, the benchmark's training steps (with the clip stage's share) and the clip stage alone.
 using System.CommandLine;
 using System.Text.Json;
 using Engine.Kernels;
@@ -11,7 +11,7 @@ namespace Engine.Training.Cli;
 
 public static class BenchCommand
 {
-    /// <summary>The configurations of the libtorch anchor (shared/anchors/libtorch/bench-libtorch.jsonl).</summary>
+    /// <summary>The benchmark's configurations, the ones libtorch's figures in docs/performance.md were taken at.</summary>
     public static readonly (int T, int B, int I, int H)[] Configurations = [(64, 32, 64, 256), (128, 16, 128, 512), (64, 1, 64, 256)];
 
     public static Command Create()
@@ -20,7 +20,7 @@ public static class BenchCommand
         var only = new Option<string?>("--only") { Description = "one section: peak, gemm, train or clip" };
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per measurement", DefaultValueFactory = _ => 2.0 };
         var cells = new Option<string>("--cells") { Description = "comma-separated cells for the train section", DefaultValueFactory = _ => "rnn-tanh,lstm,gru" };
-        var shape = new Option<string?>("--shape") { Description = "one T/B/I/H for the train section instead of the anchor's three, e.g. 64/32/64/256" };
+        var shape = new Option<string?>("--shape") { Description = "one T/B/I/H for the train section instead of the benchmark's three, e.g. 64/32/64/256" };
         var command = new Command("bench", "Measure training-step throughput, SGEMM and the clip stage (JSON lines)");
         command.Options.Add(device);
         command.Options.Add(only);

@@ -1,5 +1,5 @@
 // Vocabulary: the sorted distinct characters (Unicode code points) of a corpus, as char-rnn and the
-// libtorch anchor build it. Saved with every checkpoint so sampling and resuming decode the same ids.
+// usual PyTorch char-LM scripts build it. Saved with every checkpoint so sampling and resuming decode the same ids.
 using System.Text;
 
 namespace Engine.Training.Data;

@@ -1,4 +1,4 @@
-// ReferenceFixture: reads one PyTorch reference case (the JSON format of shared/reference/README.md):
+// ReferenceFixture: reads one PyTorch reference case (the JSON format of Tests/Fixtures/README.md):
 // a case name, a free-form config and named float32 tensors. Non-finite values arrive as the
 // strings "NaN", "Infinity", "-Infinity".
 using System.Text.Json;

@@ -94,8 +94,8 @@ public sealed class CharLmTrainer : IDisposable
 
     /// <summary>
     /// Mean cross-entropy in nats per character over the first ValidationChars of the validation text,
-    /// read as B contiguous streams in chunks of T with the state carried and no gradient (as the
-    /// libtorch anchor measures it).
+    /// read as B contiguous streams in chunks of T with the state carried and no gradient (as char-rnn
+    /// measures it).
     /// </summary>
     public double Validate()
     {

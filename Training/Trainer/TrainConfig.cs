@@ -1,6 +1,6 @@
 // TrainConfig: every setting of a character-LM training run, with the defaults of `train` (a 2-layer,
-// 256-unit LSTM on the built-in corpus, Adam 2e-3, global-norm clipping at 1: the libtorch anchor's
-// set-up). Saved in every checkpoint and at the top of metrics.jsonl.
+// 256-unit LSTM on the built-in corpus, Adam 2e-3, global-norm clipping at 1: the set-up of the
+// libtorch char-LM it is compared with). Saved in every checkpoint and at the top of metrics.jsonl.
 using Engine.Models;
 using Engine.Models.Init;
 using Engine.Training.Clipping;

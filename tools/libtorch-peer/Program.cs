@@ -1,9 +1,9 @@
-// The libtorch peer on this machine, for the figures in the README:
+// The libtorch peer on this machine, for the figures in docs/performance.md:
 //   memory CELL T B I H                       libtorch's peak memory of one configuration (one per process)
 //   side-by-side [CELLS] [PAIRS] [SECONDS] [T/B/I/H ...]
 //                                             our step and libtorch's in alternating blocks in one process
 // CELL: rnn_tanh, lstm or gru; CELLS: comma-separated (default all three); PAIRS: blocks of each
-// (default 8); SECONDS: one block (default 1); shapes default to the anchor's three.
+// (default 8); SECONDS: one block (default 1); shapes default to the benchmark's three.
 using Engine.Training.Cli;
 
 try

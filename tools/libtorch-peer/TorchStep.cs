@@ -1,5 +1,5 @@
-// The libtorch anchor's training step (shared/anchors/libtorch/Oracle/Bench.cs), built once and run
-// step by step: zero_grad, forward, sum(y^2)/numel, backward, clip_grad_norm_(1.0), SGD(0.01).
+// The benchmark's training step in libtorch (as the libtorch oracle's `bench` runs it), built once and
+// run step by step: zero_grad, forward, sum(y^2)/numel, backward, clip_grad_norm_(1.0), SGD(0.01).
 using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# libtorch's peak memory for the anchor's configurations, one fresh process each (JSON lines).
-# Needs the libtorch oracle built outside shared/ first:
-#   cp -r shared/anchors/libtorch /tmp/libtorch && (cd /tmp/libtorch && ./setup.sh)
+# libtorch's peak memory for the benchmark's configurations, one fresh process each (JSON lines).
+# Needs the libtorch oracle (a TorchSharp program, not part of this repository) built first:
+#   (cd /tmp/libtorch && ./setup.sh)
 # Usage: tools/libtorch-peer/memory.sh [ORACLE_DIR, default /tmp/libtorch]
 set -euo pipefail
 oracle=${1:-/tmp/libtorch}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Our training step and libtorch's alternating in one process (JSON lines, one per configuration).
-# Needs the libtorch oracle built outside shared/ first:
-#   cp -r shared/anchors/libtorch /tmp/libtorch && (cd /tmp/libtorch && ./setup.sh)
+# Needs the libtorch oracle (a TorchSharp program, not part of this repository) built first:
+#   (cd /tmp/libtorch && ./setup.sh)
 # Usage: tools/libtorch-peer/side-by-side.sh [CELLS] [PAIRS] [SECONDS] [T/B/I/H ...]
 #   e.g. side-by-side.sh lstm 10 1 64/1/64/256; ORACLE=/path overrides /tmp/libtorch.
 set -euo pipefail
