@@ -70,6 +70,8 @@ public static class BenchCommand
                         MsMin = Math.Round(f.MsMin, 3), MsMax = Math.Round(f.MsMax, 3), StepsTimed = f.Steps, ClipMsMedian = Math.Round(f.ClipMsMedian, 4),
                         ClipShareOfStep = Math.Round(f.ClipShare, 4), PeakMemoryMb = Math.Round(f.PeakBytes / 1048576.0, 1),
                         PeakRssGrowthMb = f.PeakRssGrowthBytes is { } rss ? Math.Round(rss / 1048576.0, 1) : (double?)null });
+                    if (DeviceWorkBench.PerStep(backend, cell, t, b, i, h) is { } w)
+                        Emit(new { Bench = "device_work", f.Cell, f.T, f.B, f.I, f.H, LaunchesPerStep = w.Launches, BlockingTransfersPerStep = w.BlockingTransfers });
                 }
         if (only is null or "clip")
         {
