@@ -29,7 +29,7 @@ public sealed partial class GpuBackend
         var partialsView = doubles.Take(ClipKernels.PartialWidth * chunks.Count);
         segmentPartials(GroupPer(chunks.Count), vx, table.SubView(0, chunks.Count), table.SubView(chunks.Count, chunks.Count), chunks.Count, partialsView);
         var partials = new double[partialsView.IntLength];
-        partialsView.CopyToCPU(partials);
+        ReadBack(partialsView, partials);
 
         var nan = new bool[results.Length];
         for (int c = 0; c < chunks.Count; c++)
@@ -95,7 +95,7 @@ public sealed partial class GpuBackend
         var resultsView = doubles.Take(2 * units);
         adaptiveClip(Spread(units), vw, table.SubView(0, units), table.SubView(units, units), units, clipping, eps, vg, resultsView);
         var results = new double[2 * units];
-        resultsView.CopyToCPU(results);
+        ReadBack(resultsView, results);
         double after = 0;
         int clipped = 0;
         for (int u = 0; u < units; u++)

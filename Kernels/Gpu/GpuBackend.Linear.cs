@@ -20,7 +20,7 @@ public sealed partial class GpuBackend
         gemm ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, float, ArrayView<float>>(GemmKernel.Gemm);
         int tiles = (m + GemmKernel.Tile - 1) / GemmKernel.Tile * ((n + GemmKernel.Tile - 1) / GemmKernel.Tile);
         // The GEMM's 16 x 16 thread layout needs full groups, on every device.
-        gemm(new KernelConfig(Math.Clamp(tiles, 1, maxGroups), KernelGeometry.GroupSize), va, vb, m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, vc);
+        gemm(Groups(tiles, KernelGeometry.GroupSize), va, vb, m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, vc);
     }
 
     public PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null)

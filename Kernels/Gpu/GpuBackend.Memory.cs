@@ -23,7 +23,9 @@ public sealed partial class GpuBackend
         if (source.Length != destination.Length)
             throw new ArgumentException($"Upload: {source.Length} values for a tensor of {destination.Length} {ShapeOf.Format(destination.Shape)}");
         var y = View(destination);
-        if (source.Length > 0) y.CopyFromCPU(source);
+        if (source.Length == 0) return;
+        y.CopyFromCPU(source);
+        work.BlockingTransfers++;
     }
 
     public void Download(Tensor source, Span<float> destination)
@@ -31,7 +33,7 @@ public sealed partial class GpuBackend
         if (source.Length != destination.Length)
             throw new ArgumentException($"Download: tensor of {source.Length} into {destination.Length} values");
         var x = View(source);
-        if (destination.Length > 0) x.CopyToCPU(destination);
+        if (destination.Length > 0) ReadBack(x, destination);
     }
 
     public void Copy(Tensor source, Tensor destination)

@@ -69,10 +69,10 @@ public sealed partial class GpuBackend
     /// <summary>A device integer set to 0, for a kernel to count into.</summary>
     private ArrayView<int> KeptCounter() => ints.Upload([0]);
 
-    private static long ReadCount(ArrayView<int> counter)
+    private long ReadCount(ArrayView<int> counter)
     {
         var host = new int[1];
-        counter.CopyToCPU(host);
+        ReadBack(counter, host);
         return host[0];
     }
 }

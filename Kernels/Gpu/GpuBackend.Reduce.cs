@@ -77,7 +77,7 @@ public sealed partial class GpuBackend
         var statsView = doubles.Take(3 * rows);
         softmaxRows(GroupPer(rows), vl, ints.Upload(targets), rows, classes, vp, statsView);
         var stats = new double[3 * rows];
-        statsView.CopyToCPU(stats);
+        ReadBack(statsView, stats);
         double total = 0;
         for (int r = 0; r < rows; r++) total += Math.Log(stats[3 * r]) + stats[3 * r + 1] - stats[3 * r + 2];
         return total;
@@ -96,10 +96,10 @@ public sealed partial class GpuBackend
     }
 
     /// <summary>Downloads the per-group partials and adds them in group order.</summary>
-    private static double SumInOrder(ArrayView<double> partials)
+    private double SumInOrder(ArrayView<double> partials)
     {
         var host = new double[partials.IntLength];
-        partials.CopyToCPU(host);
+        ReadBack(partials, host);
         double total = 0;
         foreach (double p in host) total += p;
         return total;

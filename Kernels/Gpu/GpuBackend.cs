@@ -17,6 +17,7 @@ public sealed partial class GpuBackend : IBackend
     private readonly ScratchBuffer<int> ints;
     private readonly ScratchBuffer<double> doubles;
     private readonly ScratchBuffer<float> floats;
+    private readonly DeviceWorkCounter work = new();
 
     public string Name { get; }
 
@@ -57,9 +58,9 @@ public sealed partial class GpuBackend : IBackend
         maxGroups = simulated
             ? accelerator.NumMultiprocessors
             : accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / groupSize);
-        ints = new ScratchBuffer<int>(accelerator);
-        doubles = new ScratchBuffer<double>(accelerator);
-        floats = new ScratchBuffer<float>(accelerator);
+        ints = new ScratchBuffer<int>(accelerator, work);
+        doubles = new ScratchBuffer<double>(accelerator, work);
+        floats = new ScratchBuffer<float>(accelerator, work);
     }
 
     /// <summary>One line on the device: name, memory, multiprocessors, warp and group limits.</summary>
@@ -75,6 +76,9 @@ public sealed partial class GpuBackend : IBackend
 
     public void Synchronize() => accelerator.Synchronize();
 
+    /// <summary>Launches and blocking transfers since this backend was opened.</summary>
+    public DeviceWork Work => work.Snapshot;
+
     public void Dispose()
     {
         ints.Dispose();
@@ -84,12 +88,27 @@ public sealed partial class GpuBackend : IBackend
         context.Dispose();
     }
 
+    // Every launch takes its shape from one of the three helpers below, which is where launches are counted.
+
     /// <summary>Launch shape for a grid-stride loop over items: full groups, at most maxGroups of them.</summary>
-    private KernelConfig Spread(int items) =>
-        new(Math.Clamp((items + groupSize - 1) / groupSize, 1, maxGroups), groupSize);
+    private KernelConfig Spread(long items) => Groups((items + groupSize - 1) / groupSize, groupSize);
 
     /// <summary>Launch shape for kernels that give each group its own rows or tiles.</summary>
-    private KernelConfig GroupPer(int units) => new(Math.Clamp(units, 1, maxGroups), groupSize);
+    private KernelConfig GroupPer(long units) => Groups(units, groupSize);
+
+    /// <summary>count groups of size threads (at least one, at most maxGroups), counted as one launch.</summary>
+    private KernelConfig Groups(long count, int size)
+    {
+        work.Launches++;
+        return new KernelConfig((int)Math.Clamp(count, 1, maxGroups), size);
+    }
+
+    /// <summary>Copies device values to the host: a blocking transfer (the stream drains first).</summary>
+    private void ReadBack<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
+    {
+        source.CopyToCPU(destination);
+        work.BlockingTransfers++;
+    }
 
     /// <summary>The tensor's elements as a kernel argument; refuses tensors of another backend.</summary>
     private ArrayView<float> View(Tensor t)

@@ -5,7 +5,7 @@ using ILGPU.Runtime;
 
 namespace Engine.Kernels.Gpu;
 
-internal sealed class ScratchBuffer<T>(Accelerator accelerator) : IDisposable where T : unmanaged
+internal sealed class ScratchBuffer<T>(Accelerator accelerator, DeviceWorkCounter work) : IDisposable where T : unmanaged
 {
     private MemoryBuffer1D<T, Stride1D.Dense>? buffer;
 
@@ -26,7 +26,9 @@ internal sealed class ScratchBuffer<T>(Accelerator accelerator) : IDisposable wh
     public ArrayView<T> Upload(ReadOnlySpan<T> values)
     {
         var view = Take(values.Length);
-        if (values.Length > 0) view.CopyFromCPU(values);
+        if (values.Length == 0) return view;
+        view.CopyFromCPU(values);
+        work.BlockingTransfers++;
         return view;
     }
 

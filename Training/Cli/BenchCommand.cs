@@ -17,7 +17,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var device = new Option<string>("--device") { Description = "backend to measure", DefaultValueFactory = _ => "cpu" };
-        var only = new Option<string?>("--only") { Description = "one section: peak, gemm, train or clip" };
+        var only = new Option<string?>("--only") { Description = "one section: peak, gemm, train, work (a GPU's launches and transfers per training step) or clip" };
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per measurement", DefaultValueFactory = _ => 2.0 };
         var cells = new Option<string>("--cells") { Description = "comma-separated cells for the train section", DefaultValueFactory = _ => "rnn-tanh,lstm,gru" };
         var shape = new Option<string?>("--shape") { Description = "one T/B/I/H for the train section instead of the benchmark's three, e.g. 64/32/64/256" };
@@ -47,8 +47,8 @@ public static class BenchCommand
 
     private static int Run(IBackend backend, string? only, double seconds, CellKind[] cells, (int T, int B, int I, int H)[] shapes)
     {
-        if (only is not (null or "peak" or "gemm" or "train" or "clip"))
-            throw new ArgumentException($"unknown bench section '{only}'; choose one of: peak, gemm, train, clip");
+        if (only is not (null or "peak" or "gemm" or "train" or "work" or "clip"))
+            throw new ArgumentException($"unknown bench section '{only}'; choose one of: peak, gemm, train, work, clip");
         int threads = Environment.ProcessorCount;
         Emit(new { Bench = "env", Device = backend.Name, Threads = threads, Dotnet = Environment.Version.ToString(), Os = Environment.OSVersion.ToString() });
         if (only is null or "peak" or "gemm")
@@ -61,10 +61,13 @@ public static class BenchCommand
                     Emit(new { Bench = "sgemm", shape.Use, shape.M, shape.N, shape.K, shape.TransA, shape.TransB, Gflops = Math.Round(g, 1),
                         PeakGflops = Math.Round(local, 1), OfPeak = Math.Round(g / local, 3) });
                 }
-        if (only is null or "train")
+        if (only is null or "train" or "work")
             foreach (var cell in cells)
                 foreach (var (t, b, i, h) in shapes)
                 {
+                    if (DeviceWorkBench.PerStep(backend, cell, t, b, i, h) is { } w)
+                        Emit(new { Bench = "device_work", Cell = cell.Name(), T = t, B = b, I = i, H = h, LaunchesPerStep = w.Launches, BlockingTransfersPerStep = w.BlockingTransfers });
+                    if (only is "work") continue;
                     var f = TrainStepBench.Measure(backend, cell, t, b, i, h, seconds);
                     Emit(new { Bench = "train_step", f.Cell, f.T, f.B, f.I, f.H, L = 1, MsPerStepMedian = Math.Round(f.MsMedian, 3), TokensPerS = Math.Round(f.TokensPerSecond, 1),
                         MsMin = Math.Round(f.MsMin, 3), MsMax = Math.Round(f.MsMax, 3), StepsTimed = f.Steps, ClipMsMedian = Math.Round(f.ClipMsMedian, 4),
