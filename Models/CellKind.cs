@@ -10,7 +10,8 @@ public static class CellKinds
     {
         CellKind.Lstm => 4,
         CellKind.Gru => 3,
-        _ => 1,
+        CellKind.RnnTanh or CellKind.RnnRelu => 1,
+        _ => throw new UnhandledKindException(cell),
     };
 
     /// <summary>PyTorch's module name for the stack: nn.LSTM -> "lstm", nn.GRU -> "gru", nn.RNN -> "rnn".</summary>
@@ -18,10 +19,17 @@ public static class CellKinds
     {
         CellKind.Lstm => "lstm",
         CellKind.Gru => "gru",
-        _ => "rnn",
+        CellKind.RnnTanh or CellKind.RnnRelu => "rnn",
+        _ => throw new UnhandledKindException(cell),
     };
 
-    public static bool HasCellState(this CellKind cell) => cell == CellKind.Lstm;
+    /// <summary>Whether the cell carries a cell state c beside h (LSTM only).</summary>
+    public static bool HasCellState(this CellKind cell) => cell switch
+    {
+        CellKind.Lstm => true,
+        CellKind.RnnTanh or CellKind.RnnRelu or CellKind.Gru => false,
+        _ => throw new UnhandledKindException(cell),
+    };
 
     /// <summary>Command-line names: rnn-tanh, rnn-relu, lstm, gru.</summary>
     public static CellKind Parse(string name) => name switch
@@ -38,7 +46,8 @@ public static class CellKinds
         CellKind.RnnTanh => "rnn-tanh",
         CellKind.RnnRelu => "rnn-relu",
         CellKind.Lstm => "lstm",
-        _ => "gru",
+        CellKind.Gru => "gru",
+        _ => throw new UnhandledKindException(cell),
     };
 }
 

@@ -29,7 +29,8 @@ public sealed class RecurrentStack
                 CellKind.RnnTanh => new RnnCell(store, prefix, l, input, config.HiddenSize, Activation.Tanh),
                 CellKind.RnnRelu => new RnnCell(store, prefix, l, input, config.HiddenSize, Activation.Relu),
                 CellKind.Lstm => new LstmCell(store, prefix, l, input, config.HiddenSize),
-                _ => new GruCell(store, prefix, l, input, config.HiddenSize),
+                CellKind.Gru => new GruCell(store, prefix, l, input, config.HiddenSize),
+                _ => throw new UnhandledKindException(config.Cell),
             };
         }
         parameters = Specs(config, prefix).Select(s => store[s.Name]).ToArray();

@@ -42,9 +42,11 @@ public static class Initializer
             case InitScheme.Identity:
                 FillGaussian(values, rng, 0.001); // IRNN (Le et al. 2015): small input weights
                 break;
-            default:
+            case InitScheme.Default or InitScheme.Spectral:
                 FillUniform(values, rng, 1 / Math.Sqrt(hidden));
                 break;
+            default:
+                throw new UnhandledKindException(spec.Scheme);
         }
     }
 
@@ -62,10 +64,15 @@ public static class Initializer
                     block.Clear();
                     for (int i = 0; i < hidden; i++) block[i * hidden + i] = 1f;
                     break;
-                default:
+                case InitScheme.Default:
                     FillUniform(block, rng, 1 / Math.Sqrt(hidden));
-                    if (spec.Scheme == InitScheme.Spectral) ScaleToRadius(block, hidden, spec.SpectralRadius);
                     break;
+                case InitScheme.Spectral:
+                    FillUniform(block, rng, 1 / Math.Sqrt(hidden));
+                    ScaleToRadius(block, hidden, spec.SpectralRadius);
+                    break;
+                default:
+                    throw new UnhandledKindException(spec.Scheme);
             }
         }
     }

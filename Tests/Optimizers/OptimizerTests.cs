@@ -23,7 +23,7 @@ public class OptimizerTests
         // p = 1, g = 0.5, lr 0.1, momentum 0.9. Step 1: buf = 0.5, d = 0.5 + 0.9*0.5 = 0.95, p = 0.905.
         // Step 2 (same g): buf = 0.9*0.5 + 0.5 = 0.95, d = 0.5 + 0.9*0.95 = 1.355, p = 0.905 - 0.1355 = 0.7695.
         var (store, _) = One(1f, 0.5f);
-        var sgd = new OptimizerSpec("sgd", 0.1f, Momentum: 0.9f, Nesterov: true).Create(store);
+        var sgd = new OptimizerSpec(OptimizerKind.Sgd, 0.1f, Momentum: 0.9f, Nesterov: true).Create(store);
         sgd.Step(1f);
         Assert.Equal(0.905f, store.Values.ToArray()[0], 6);
         sgd.Step(1f);
@@ -49,7 +49,7 @@ public class OptimizerTests
         // p = 1, g = 1, lr 0.01, alpha 0.5, momentum 0.9, eps 0: v = 0.5, a = 0.5, denom = sqrt(0.5 - 0.25) = 0.5,
         // buf = 1 / 0.5 = 2, p = 1 - 0.02 = 0.98.
         var (store, _) = One(1f, 1f);
-        var rms = new OptimizerSpec("rmsprop", 0.01f, Momentum: 0.9f, Alpha: 0.5f, Eps: 1e-30f, Centered: true).Create(store);
+        var rms = new OptimizerSpec(OptimizerKind.Rmsprop, 0.01f, Momentum: 0.9f, Alpha: 0.5f, Eps: 1e-30f, Centered: true).Create(store);
         rms.Step(1f);
         Assert.Equal(0.98f, store.Values.ToArray()[0], 6);
     }

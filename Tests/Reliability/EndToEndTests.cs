@@ -69,9 +69,19 @@ public class EndToEndTests
     public void Zero_policy_updates_with_finite_gradients_only()
     {
         using var trainer = Poisoned("zero");
+        var before = trainer.Store.Values.ToArray();
         var report = trainer.TrainStep();
         Assert.False(report.Clip.Skipped);
         Assert.True(report.Clip.NonFiniteCount > 0);
+        // The update happened, with the cleaned (finite, non-zero) gradients: the optimizer took its
+        // second step and moved weights, and every weight stayed finite.
+        Assert.Equal(2, trainer.Optimizer.StepCount);
+        Assert.True(double.IsFinite(report.Clip.PostClipNorm) && report.Clip.PostClipNorm > 0);
+        var after = trainer.Store.Values.ToArray();
+        int moved = Enumerable.Range(0, after.Length).Count(i => after[i] != before[i]);
+        // After Adam's first step every weight with a gradient has a non-zero first moment, so the
+        // second update moves nearly all of them (the poisoned sequence zeroes only some gradients).
+        Assert.True(moved > after.Length / 2, $"{moved} of {after.Length} weights moved");
         Assert.True(trainer.ParametersFinite());
     }
 }

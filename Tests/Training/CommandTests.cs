@@ -158,7 +158,17 @@ public class CommandTests
         var step = Assert.Single(lines, l => l.GetProperty("bench").GetString() == "train_step");
         Assert.Equal("gru", step.GetProperty("cell").GetString());
         Assert.Equal([3, 2, 4, 5], new[] { "t", "b", "i", "h" }.Select(k => step.GetProperty(k).GetInt32()));
-        Assert.True(step.GetProperty("ms_per_step_median").GetDouble() > 0);
+        double median = step.GetProperty("ms_per_step_median").GetDouble(), clip = step.GetProperty("clip_ms_median").GetDouble();
+        Assert.True(step.GetProperty("steps_timed").GetInt32() >= 10);
+        Assert.InRange(median, step.GetProperty("ms_min").GetDouble(), step.GetProperty("ms_max").GetDouble());
+        // Tokens per second is T * B over the median step; the median is printed to 0.001 ms, the rate to 0.1.
+        double tokens = 3 * 2 * 1000.0;
+        Assert.InRange(step.GetProperty("tokens_per_s").GetDouble(), tokens / (median + 0.0005) - 0.05, tokens / Math.Max(median - 0.0005, 1e-9) + 0.05);
+        // The clip stage is part of the step; its share is its median over the step's (each printed rounded).
+        Assert.InRange(clip, 0, median + 0.0005);
+        double share = step.GetProperty("clip_share_of_step").GetDouble();
+        Assert.InRange(share, 0, 1);
+        Assert.InRange(share, clip / (median + 0.0005) - 0.0001 - 0.00005 / median, (clip + 0.00005) / Math.Max(median - 0.0005, 1e-9) + 0.0001);
         if (OperatingSystem.IsLinux()) Assert.True(step.GetProperty("peak_rss_growth_mb").GetDouble() >= 0);
     }
 }

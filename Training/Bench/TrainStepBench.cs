@@ -1,11 +1,12 @@
-// TrainStepBench: the benchmark's training step, timed: zero grads, forward of one recurrent layer over
+// TrainStepBench: the reference training step, timed: zero grads, forward of one recurrent layer over
 // x [T, B, I], loss = sum(y^2) / numel, backward through time, clip stage (global norm 1.0) and SGD
-// (lr 0.01): the same work as the libtorch step that tools/libtorch-peer times beside it.
+// (lr 0.01), the program's TrainingStep: the same work tools/libtorch-peer times in libtorch.
 using System.Diagnostics;
 using Engine.Models;
 using Engine.Models.Init;
 using Engine.Training.Clipping;
 using Engine.Training.Optimizers;
+using Engine.Training.Trainer;
 
 namespace Engine.Training.Bench;
 
@@ -20,49 +21,44 @@ namespace Engine.Training.Bench;
 public sealed record TrainStepFigures(string Cell, int T, int B, int I, int H, double MsMedian, double MsMin, double MsMax, int Steps,
     double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakBytes, long? PeakRssGrowthBytes);
 
-/// <summary>The benchmark's training step on one configuration: built once, then run step by step.</summary>
+/// <summary>The reference training step on one configuration: built once, then run step by step.</summary>
 public sealed class TrainStep
 {
     private readonly IBackend backend;
-    private readonly ParameterStore store;
     private readonly RecurrentStack stack;
-    private readonly Optimizer optimizer;
-    private readonly ClipStage clip;
+    private readonly TrainingStep step;
     private readonly Tensor x;
     private readonly RecurrentState state;
-    private readonly Graph graph;
 
     public TrainStep(IBackend backend, CellKind cell, int t, int b, int i, int h)
     {
         this.backend = backend;
         var config = new RecurrentConfig(cell, i, h, 1);
-        store = new ParameterStore(backend, RecurrentStack.Specs(config));
+        var store = new ParameterStore(backend, RecurrentStack.Specs(config));
         Initializer.Apply(store, InitSpec.Default, cell.Gates(), 0);
         stack = new RecurrentStack(config, store);
-        optimizer = OptimizerSpec.Default("sgd", 0.01f).Create(store);
-        clip = new ClipStage(ClipSpec.Parse("norm:1"), NonFinitePolicy.Skip, store);
+        // On a GPU, the clip stage's time must not include the queued backward.
+        step = new TrainingStep(store, new ClipStage(ClipSpec.Parse("norm:1"), NonFinitePolicy.Skip, store),
+            OptimizerSpec.Default(OptimizerKind.Sgd, 0.01f).Create(store)) { IsolateClip = true };
         var rng = new Rng(0);
         x = backend.FromArray(Enumerable.Range(0, t * b * i).Select(_ => (float)rng.NextGaussian()).ToArray(), t, b, i);
         state = RecurrentState.Zeros(backend, config, b);
-        graph = new Graph(backend);
     }
 
-    /// <summary>One step; returns its time and the clip stage's, in ms.</summary>
-    public (double Step, double Clip) Run()
+    /// <summary>Steps run so far.</summary>
+    public int Steps { get; private set; }
+
+    /// <summary>One step; returns its time and the clip stage's, in ms, and its loss.</summary>
+    public (double Step, double Clip, double Loss) Run()
     {
         var total = Stopwatch.StartNew();
-        store.ZeroGrad();
-        var result = stack.Forward(graph, graph.Constant(x), graph.Constant(state.H), state.C is null ? null : graph.Constant(state.C));
-        var loss = graph.Mean(graph.Mul(result.Y, result.Y));
-        graph.Backward(loss);
-        backend.Synchronize(); // on a GPU, the clip stage's time must not include the queued backward
-        var clipClock = Stopwatch.StartNew();
-        var outcome = clip.Apply(1);
-        double clipMs = clipClock.Elapsed.TotalMilliseconds;
-        if (!outcome.SkipUpdate) optimizer.Step(outcome.OptimizerScale);
+        var result = step.Run(++Steps, graph =>
+        {
+            var y = stack.Forward(graph, graph.Constant(x), graph.Constant(state.H), state.C is null ? null : graph.Constant(state.C)).Y;
+            return graph.Mean(graph.Mul(y, y));
+        });
         backend.Synchronize();
-        graph.Reset();
-        return (total.Elapsed.TotalMilliseconds, clipMs);
+        return (total.Elapsed.TotalMilliseconds, result.ClipSeconds * 1000, result.Loss);
     }
 }
 
@@ -74,22 +70,19 @@ public static class TrainStepBench
         long? rssBefore = ProcessMemory.ResetPeak();
         var step = new TrainStep(backend, cell, t, b, i, h);
 
-        // Warm-up long enough for the JIT's tiered compilation to reach optimised code (it recompiles hot
-        // methods after ~30 calls, in the background): 3 steps, as libtorch's bench uses, would time tier-0 code.
-        // In a fresh process (`--shape`) the last methods reach tier 1 only after 1-2 s of batch-1 steps
-        // (with tiered PGO they pass through an instrumented tier first), and a shorter warm-up times the
-        // clip stage about ten times too slow.
+        // Warm-up long enough for the JIT's tiered compilation to reach optimised code: hot methods are
+        // recompiled after ~30 calls, in the background, and in a fresh process (`--shape`) with tiered
+        // PGO the last of them reach tier 1 only after a second or two of small steps.
         var warm = Stopwatch.StartNew();
         for (int w = 0; w < 30 || warm.Elapsed.TotalSeconds < 1.5 * minSeconds; w++) step.Run();
-        // Timed until at least 10 steps and minSeconds have passed, with no cap on the steps: at batch 1 a
-        // cap of 500 steps would be a window of well under a second, short enough for one slow spell of a
-        // shared machine to move the whole median.
+        // Timed until at least 10 steps and minSeconds have passed, with no cap on the steps: a short
+        // window lets one slow spell of a shared machine move the whole median.
         var steps = new List<double>();
         var clips = new List<double>();
         var clock = Stopwatch.StartNew();
         while (steps.Count < 10 || clock.Elapsed.TotalSeconds < minSeconds)
         {
-            var (s, c) = step.Run();
+            var (s, c, _) = step.Run();
             steps.Add(s);
             clips.Add(c);
         }

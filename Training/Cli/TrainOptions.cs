@@ -21,12 +21,12 @@ public sealed class TrainOptions
     public readonly Option<double> Minutes = new("--minutes") { Description = "stop after this many minutes (0: no limit)", DefaultValueFactory = _ => 0 };
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "sgd, adam, adamw, rmsprop or adagrad", DefaultValueFactory = _ => Defaults.Optimizer };
     public readonly Option<float> Lr = new("--lr") { Description = "learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
-    public readonly Option<float> WeightDecay = new("--weight-decay") { Description = "weight decay (decoupled for adamw)", DefaultValueFactory = _ => 0 };
+    public readonly Option<float?> WeightDecay = new("--weight-decay") { Description = "weight decay, decoupled for adamw (default: PyTorch's, 0.01 for adamw, 0 otherwise)" };
     public readonly Option<float> Momentum = new("--momentum") { Description = "momentum (sgd, rmsprop)", DefaultValueFactory = _ => 0 };
     public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum (sgd)" };
     public readonly Option<float> Beta1 = new("--beta1") { Description = "Adam beta1", DefaultValueFactory = _ => Defaults.Beta1 };
     public readonly Option<float> Beta2 = new("--beta2") { Description = "Adam beta2", DefaultValueFactory = _ => Defaults.Beta2 };
-    public readonly Option<float> Eps = new("--eps") { Description = "optimizer epsilon", DefaultValueFactory = _ => Defaults.Eps };
+    public readonly Option<float?> Eps = new("--eps") { Description = "optimizer epsilon (default: PyTorch's, 1e-10 for adagrad, 1e-8 otherwise)" };
     public readonly Option<float> Alpha = new("--alpha") { Description = "RMSprop smoothing constant", DefaultValueFactory = _ => Defaults.Alpha };
     public readonly Option<string> Schedule = new("--schedule") { Description = "constant, step:EVERY:GAMMA, cosine[:MIN], with an optional warmup:N+ prefix", DefaultValueFactory = _ => Defaults.Schedule };
     public readonly Option<string> Clip = new("--clip") { Description = "clip stage: " + Clipping.ClipSpec.Syntax, DefaultValueFactory = _ => Defaults.Clip };
@@ -48,17 +48,24 @@ public sealed class TrainOptions
         HiddenNormsEvery,
     ];
 
-    public TrainConfig Bind(ParseResult r) => new()
+    public TrainConfig Bind(ParseResult r)
     {
-        Corpus = r.GetValue(Corpus)!, Cell = r.GetValue(Cell)!, Layers = r.GetValue(Layers), Hidden = r.GetValue(Hidden),
-        Embedding = r.GetValue(Embedding), SequenceLength = r.GetValue(Seq), Batch = r.GetValue(Batch), Steps = r.GetValue(Steps),
-        Minutes = r.GetValue(Minutes), Optimizer = r.GetValue(Optimizer)!, LearningRate = r.GetValue(Lr), WeightDecay = r.GetValue(WeightDecay),
-        Momentum = r.GetValue(Momentum), Nesterov = r.GetValue(Nesterov), Beta1 = r.GetValue(Beta1), Beta2 = r.GetValue(Beta2),
-        Eps = r.GetValue(Eps), Alpha = r.GetValue(Alpha), Schedule = r.GetValue(Schedule)!, Clip = r.GetValue(Clip)!,
-        NonFinite = r.GetValue(NonFinite)!, MaxSkips = r.GetValue(MaxSkips), Init = r.GetValue(Init)!, ForgetBias = r.GetValue(ForgetBias),
-        Seed = r.GetValue(Seed), Device = r.GetValue(Device)!, ValidateEvery = r.GetValue(ValidateEvery),
-        ValidationChars = r.GetValue(ValidationChars), CheckpointEvery = r.GetValue(CheckpointEvery), HiddenNormsEvery = r.GetValue(HiddenNormsEvery),
-    };
+        var config = new TrainConfig
+        {
+            Corpus = r.GetValue(Corpus)!, Cell = r.GetValue(Cell)!, Layers = r.GetValue(Layers), Hidden = r.GetValue(Hidden),
+            Embedding = r.GetValue(Embedding), SequenceLength = r.GetValue(Seq), Batch = r.GetValue(Batch), Steps = r.GetValue(Steps),
+            Minutes = r.GetValue(Minutes), Optimizer = r.GetValue(Optimizer)!, LearningRate = r.GetValue(Lr),
+            Momentum = r.GetValue(Momentum), Nesterov = r.GetValue(Nesterov), Beta1 = r.GetValue(Beta1), Beta2 = r.GetValue(Beta2),
+            Alpha = r.GetValue(Alpha), Schedule = r.GetValue(Schedule)!, Clip = r.GetValue(Clip)!,
+            NonFinite = r.GetValue(NonFinite)!, MaxSkips = r.GetValue(MaxSkips), Init = r.GetValue(Init)!, ForgetBias = r.GetValue(ForgetBias),
+            Seed = r.GetValue(Seed), Device = r.GetValue(Device)!, ValidateEvery = r.GetValue(ValidateEvery),
+            ValidationChars = r.GetValue(ValidationChars), CheckpointEvery = r.GetValue(CheckpointEvery), HiddenNormsEvery = r.GetValue(HiddenNormsEvery),
+        };
+        // Left out, weight decay and eps keep the optimizer's own default.
+        if (r.GetValue(WeightDecay) is { } weightDecay) config = config with { WeightDecay = weightDecay };
+        if (r.GetValue(Eps) is { } eps) config = config with { Eps = eps };
+        return config;
+    }
 
     /// <summary>Whether the user typed the option (for resume, where unspecified options keep the checkpoint's value).</summary>
     public static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };

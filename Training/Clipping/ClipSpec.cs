@@ -8,9 +8,16 @@ namespace Engine.Training.Clipping;
 
 public enum ClipKind { None, Value, GlobalNorm, ParameterNorm, LayerNorm, Agc, AutoClip, ZClip }
 
-public sealed record ClipSpec(ClipKind Kind, double Threshold = 0, double NormType = 2, double Eps = 1e-3, int Window = 0,
-    double ZThreshold = 2.5, double Alpha = 0.97, int WarmUp = 25)
+public sealed record ClipSpec(ClipKind Kind, double Threshold = 0, double NormType = 2, double Eps = ClipSpec.DefaultAgcEps, int Window = 0,
+    double ZThreshold = ClipSpec.DefaultZThreshold, double Alpha = ClipSpec.DefaultZAlpha, int WarmUp = ClipSpec.DefaultZWarmUp)
 {
+    /// <summary>AGC's eps (the floor on a unit's weight norm), as in the paper's reference code.</summary>
+    public const double DefaultAgcEps = 1e-3;
+    /// <summary>ZClip's z threshold, smoothing factor and warm-up steps, as its authors recommend.</summary>
+    public const double DefaultZThreshold = 2.5, DefaultZAlpha = 0.97;
+    /// <summary>ZClip's warm-up steps before it may clip.</summary>
+    public const int DefaultZWarmUp = 25;
+
     public const string Syntax = "none, value:V, norm:MAX[:2|1|inf], param-norm:MAX, layer-norm:MAX, agc:CLIPPING[:EPS], auto:PERCENTILE[:WINDOW], zclip[:Z[:ALPHA[:WARMUP]]]";
 
     public static ClipSpec None { get; } = new(ClipKind.None);
@@ -30,12 +37,12 @@ public sealed record ClipSpec(ClipKind Kind, double Threshold = 0, double NormTy
             "norm" when args is 1 or 2 => new(ClipKind.GlobalNorm, Positive(text, parts[1], "max norm"), args == 2 ? ParseNormType(text, parts[2]) : 2),
             "param-norm" when args == 1 => new(ClipKind.ParameterNorm, Positive(text, parts[1], "max norm")),
             "layer-norm" when args == 1 => new(ClipKind.LayerNorm, Positive(text, parts[1], "max norm")),
-            "agc" when args is 1 or 2 => new(ClipKind.Agc, Positive(text, parts[1], "clipping"), Eps: args == 2 ? Positive(text, parts[2], "eps") : 1e-3),
+            "agc" when args is 1 or 2 => new(ClipKind.Agc, Positive(text, parts[1], "clipping"), Eps: args == 2 ? Positive(text, parts[2], "eps") : DefaultAgcEps),
             "auto" when args is 1 or 2 => new(ClipKind.AutoClip, Percentile(text, parts[1]), Window: args == 2 ? PositiveInt(text, parts[2], "window") : 0),
             "zclip" when args <= 3 => new(ClipKind.ZClip,
-                ZThreshold: args >= 1 ? Positive(text, parts[1], "z threshold") : 2.5,
-                Alpha: args >= 2 ? Fraction(text, parts[2], "alpha") : 0.97,
-                WarmUp: args >= 3 ? PositiveInt(text, parts[3], "warm-up steps") : 25),
+                ZThreshold: args >= 1 ? Positive(text, parts[1], "z threshold") : DefaultZThreshold,
+                Alpha: args >= 2 ? Fraction(text, parts[2], "alpha") : DefaultZAlpha,
+                WarmUp: args >= 3 ? PositiveInt(text, parts[3], "warm-up steps") : DefaultZWarmUp),
             _ => throw new ArgumentException($"unknown clip '{text}'; use one of: {Syntax}"),
         };
         return spec;
@@ -48,9 +55,10 @@ public sealed record ClipSpec(ClipKind Kind, double Threshold = 0, double NormTy
         ClipKind.GlobalNorm => NormType == 2 ? $"norm:{F(Threshold)}" : $"norm:{F(Threshold)}:{(double.IsInfinity(NormType) ? "inf" : F(NormType))}",
         ClipKind.ParameterNorm => $"param-norm:{F(Threshold)}",
         ClipKind.LayerNorm => $"layer-norm:{F(Threshold)}",
-        ClipKind.Agc => Eps == 1e-3 ? $"agc:{F(Threshold)}" : $"agc:{F(Threshold)}:{F(Eps)}",
+        ClipKind.Agc => Eps == DefaultAgcEps ? $"agc:{F(Threshold)}" : $"agc:{F(Threshold)}:{F(Eps)}",
         ClipKind.AutoClip => Window == 0 ? $"auto:{F(Threshold)}" : $"auto:{F(Threshold)}:{Window}",
-        _ => $"zclip:{F(ZThreshold)}:{F(Alpha)}:{WarmUp}",
+        ClipKind.ZClip => $"zclip:{F(ZThreshold)}:{F(Alpha)}:{WarmUp}",
+        _ => throw new UnhandledKindException(Kind),
     };
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);

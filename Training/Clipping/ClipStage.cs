@@ -68,6 +68,10 @@ public sealed class ClipStage
                     K.ReplaceNonFinite(0f, store.Grads);
                     K.SegmentStatistics(store.Grads, offsets, lengths, stats);
                     break;
+                case NonFinitePolicy.Propagate:
+                    break; // the kind decides on the non-finite gradients, as PyTorch would
+                default:
+                    throw new UnhandledKindException(Policy);
             }
         consecutiveSkips = 0;
         var decided = Decide(step, preNorm);
@@ -103,10 +107,12 @@ public sealed class ClipStage
                 var groupSquares = new double[store.Groups.Count];
                 for (int s = 0; s < stats.Length; s++) groupSquares[groupOf[s]] += stats[s].SumSquares;
                 return PerSegment(l2, groupOf, groupSquares);
-            default:
+            case ClipKind.Agc:
                 var agc = K.AdaptiveClip(store.Values, offsets, Units(out var rowLengths), rowLengths,
                     (float)Spec.Threshold, (float)Spec.Eps, store.Grads);
                 return new Decision(l2, Math.Sqrt(agc.SumSquaresAfter), 1, agc.UnitsClipped > 0, Spec.Threshold, 1f);
+            default:
+                throw new UnhandledKindException(Spec.Kind);
         }
     }
 
@@ -139,7 +145,8 @@ public sealed class ClipStage
     {
         2 => Math.Sqrt(stats.Sum(s => s.SumSquares)),
         1 => stats.Sum(s => s.SumAbs),
-        _ => stats.Select(s => s.MaxAbs).Aggregate(0.0, (a, b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b)),
+        double.PositiveInfinity => stats.Select(s => s.MaxAbs).Aggregate(0.0, (a, b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b)),
+        _ => throw new InvalidOperationException($"norm type {p} is not 2, 1 or inf"),
     };
 
     /// <summary>AGC's units: a row per output unit for matrices [out, in], an element per unit for vectors.</summary>

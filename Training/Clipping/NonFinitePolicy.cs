@@ -13,8 +13,10 @@ public enum NonFinitePolicy
     Propagate,
 }
 
+/// <summary>Names (the --nonfinite values) of the policies.</summary>
 public static class NonFinitePolicies
 {
+    /// <summary>The policy with this name; anything else is refused in one line.</summary>
     public static NonFinitePolicy Parse(string name) => name switch
     {
         "error" => NonFinitePolicy.Error,
@@ -24,7 +26,15 @@ public static class NonFinitePolicies
         _ => throw new ArgumentException($"unknown non-finite policy '{name}'; choose one of: error, skip, zero, propagate"),
     };
 
-    public static string Name(this NonFinitePolicy policy) => policy.ToString().ToLowerInvariant();
+    /// <summary>The command-line name (the --nonfinite value).</summary>
+    public static string Name(this NonFinitePolicy policy) => policy switch
+    {
+        NonFinitePolicy.Error => "error",
+        NonFinitePolicy.Skip => "skip",
+        NonFinitePolicy.Zero => "zero",
+        NonFinitePolicy.Propagate => "propagate",
+        _ => throw new UnhandledKindException(policy),
+    };
 }
 
 /// <summary>The clip stage stopped the run (policy `error`, or too many consecutive skips).</summary>

@@ -1,6 +1,6 @@
-// TaskTrainer: trains a SequenceModel on a synthetic task with the same step as the char LM:
-// zero grads -> forward -> loss (MSE for regression, cross-entropy for classes) -> backward -> clip
-// stage -> optimizer. Batches come from an Rng seeded once, so paired runs see identical sequences.
+// TaskTrainer: trains a SequenceModel on a synthetic task with the char LM's TrainingStep: zero grads
+// -> forward -> loss (MSE for regression, cross-entropy for classes) -> backward -> clip stage
+// -> optimizer. Batches come from an Rng seeded once, so paired runs see identical sequences.
 using Engine.Kernels;
 using Engine.Models;
 using Engine.Models.Init;
@@ -16,10 +16,8 @@ public sealed class TaskTrainer : IDisposable
     private readonly IBackend backend;
     private readonly ParameterStore store;
     private readonly SequenceModel model;
-    private readonly Optimizer optimizer;
-    private readonly ClipStage clip;
+    private readonly TrainingStep trainingStep;
     private readonly Rng data;
-    private readonly Graph graph;
 
     public SyntheticTask Task { get; }
     public TrainConfig Config { get; }
@@ -34,29 +32,20 @@ public sealed class TaskTrainer : IDisposable
         store = new ParameterStore(backend, SequenceModel.Specs(modelConfig));
         Initializer.Apply(store, config.InitSpec, config.CellKind.Gates(), config.Seed);
         model = new SequenceModel(modelConfig, store);
-        optimizer = config.OptimizerSpec.Create(store);
-        optimizer.GuardNonFinite = config.Policy != NonFinitePolicy.Propagate;
-        clip = new ClipStage(config.ClipSpec, config.Policy, store, config.MaxSkips);
+        trainingStep = TrainingStep.Create(config, store);
         data = new Rng(config.Seed + 1000);
-        graph = new Graph(backend);
     }
 
     public (double Loss, ClipTelemetry Clip, HiddenGradientNorms? Norms) Step(int step, bool recordNorms)
     {
         var batch = Task.Sample(data, Config.Batch);
-        store.ZeroGrad();
         var probe = recordNorms ? new HiddenGradientNorms(Config.Layers, Task.Steps) : null;
-        var outputs = model.Forward(graph, graph.Constant(backend.FromArray(batch.Inputs, Task.Steps, Config.Batch, Task.InputSize)), probe);
-        var loss = Loss(outputs, batch);
-        double value = loss.Value.ToArray()[0];
-        graph.Backward(loss);
-        var outcome = clip.Apply(step);
-        if (!outcome.SkipUpdate) optimizer.Step(outcome.OptimizerScale);
-        graph.Reset();
-        return (value, outcome.Telemetry, probe);
+        var result = trainingStep.Run(step, graph =>
+            Loss(graph, model.Forward(graph, graph.Constant(backend.FromArray(batch.Inputs, Task.Steps, Config.Batch, Task.InputSize)), probe), batch));
+        return (result.Loss, result.Clip.Telemetry, probe);
     }
 
-    private Var Loss(Var outputs, TaskBatch batch) => Task.IsRegression
+    private Var Loss(Graph graph, Var outputs, TaskBatch batch) => Task.IsRegression
         ? graph.MeanSquaredError(outputs, graph.Constant(backend.FromArray(batch.RegressionTargets!, outputs.Shape)))
         : graph.SoftmaxCrossEntropy(outputs, batch.ClassTargets!);
 

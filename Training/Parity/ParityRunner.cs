@@ -54,7 +54,9 @@ public static class ParityRunner
         {
             "LSTM" => CellKind.Lstm,
             "GRU" => CellKind.Gru,
-            _ => f.Config["nonlinearity"]?.GetValue<string>() == "relu" ? CellKind.RnnRelu : CellKind.RnnTanh,
+            "RNN_TANH" => CellKind.RnnTanh,
+            "RNN_RELU" => CellKind.RnnRelu,
+            var mode => throw new FormatException($"fixture mode '{mode}' names no cell (PyTorch's LSTM, GRU, RNN_TANH or RNN_RELU)"),
         };
         var config = new RecurrentConfig(cell, f.Int("I"), f.Int("H"), f.Int("L"));
         var store = new ParameterStore(b, RecurrentStack.Specs(config));
@@ -126,7 +128,7 @@ public static class ParityRunner
     private static void Optimizer(ReferenceFixture f, IBackend b, Action<string, float[]> check)
     {
         float F(string key, float fallback) => f.Config[key] is { } n ? (float)n.GetValue<double>() : fallback;
-        var spec = new OptimizerSpec(f.Config["optimizer"]!.GetValue<string>().ToLowerInvariant(), F("lr", 0), F("weight_decay", 0), F("momentum", 0),
+        var spec = new OptimizerSpec(OptimizerKinds.Parse(f.Config["optimizer"]!.GetValue<string>().ToLowerInvariant()), F("lr", 0), F("weight_decay", 0), F("momentum", 0),
             f.Config["nesterov"]?.GetValue<bool>() ?? false, F("beta1", 0.9f), F("beta2", 0.999f), F("eps", 1e-8f), F("alpha", 0.99f),
             f.Config["centered"]?.GetValue<bool>() ?? false);
         var names = f.Names("param_names");

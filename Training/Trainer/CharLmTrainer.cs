@@ -1,6 +1,6 @@
-// CharLmTrainer: one character-LM training run. A step reads, in order:
-//   zero grads -> forward a [T, B] chunk from the carried state -> backward through time
-//   -> clip stage -> optimizer (with the clip scale, unless the step is skipped) -> carry the state.
+// CharLmTrainer: one character-LM training run. A step is the TrainingStep (zero grads ->
+// forward -> backward -> clip stage -> optimizer) over a [T, B] chunk read from the carried state,
+// which the forward then carries on to the next chunk.
 // Everything a resumed run needs is saved in its checkpoint, so a resume continues bit for bit.
 using System.Diagnostics;
 using System.Globalization;
@@ -20,7 +20,7 @@ public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, doubl
 
 public sealed class CharLmTrainer : IDisposable
 {
-    private readonly Graph graph;
+    private readonly TrainingStep trainingStep;
     private readonly int[] inputs, targets;
     private readonly LearningRateSchedule schedule;
 
@@ -52,13 +52,12 @@ public sealed class CharLmTrainer : IDisposable
         var modelConfig = new CharLmConfig(config.CellKind, corpus.Vocabulary.Size, config.Embedding, config.Hidden, config.Layers);
         Store = new ParameterStore(backend, CharLanguageModel.Specs(modelConfig));
         Model = new CharLanguageModel(modelConfig, Store);
-        Optimizer = config.OptimizerSpec.Create(Store);
-        Optimizer.GuardNonFinite = config.Policy != NonFinitePolicy.Propagate;
-        Clip = new ClipStage(config.ClipSpec, config.Policy, Store, config.MaxSkips);
+        trainingStep = TrainingStep.Create(config, Store);
+        Optimizer = trainingStep.Optimizer;
+        Clip = trainingStep.Clip;
         Batcher = new StreamBatcher(corpus.Train, config.Batch, config.SequenceLength);
         State = RecurrentState.Zeros(backend, modelConfig.Recurrent, config.Batch);
         schedule = config.LearningRateSchedule;
-        graph = new Graph(backend);
         inputs = new int[config.SequenceLength * config.Batch];
         targets = new int[inputs.Length];
     }
@@ -79,17 +78,17 @@ public sealed class CharLmTrainer : IDisposable
         Optimizer.LearningRate = (float)(Config.LearningRate * schedule.Factor(Step, Config.Steps));
         if (Batcher.Next(inputs, targets)) State.Reset(); // the streams wrapped: start again from zero state
 
-        Store.ZeroGrad();
         var probe = recordHiddenNorms ? new HiddenGradientNorms(Config.Layers, Config.SequenceLength) : null;
-        var output = Model.Forward(graph, inputs, Config.SequenceLength, State, targets, probe);
-        double loss = output.Loss!.Value.ToArray()[0];
-        graph.Backward(output.Loss);
-        var clip = Clip.Apply(Step);
-        long guarded = clip.SkipUpdate ? 0 : Optimizer.Step(clip.OptimizerScale);
-        State.CarryFrom(output.Recurrent);
-        graph.Reset();
-        InitialLoss ??= loss;
-        return new StepReport(Step, loss, clip.Telemetry, Optimizer.LearningRate, clock.Elapsed.TotalSeconds, inputs.Length, probe, guarded);
+        var result = trainingStep.Run(Step, graph =>
+        {
+            var output = Model.Forward(graph, inputs, Config.SequenceLength, State, targets, probe);
+            // The stack copied the initial state it read, so the carry may overwrite it before backward.
+            State.CarryFrom(output.Recurrent);
+            return output.Loss!;
+        });
+        InitialLoss ??= result.Loss;
+        return new StepReport(Step, result.Loss, result.Clip.Telemetry, Optimizer.LearningRate, clock.Elapsed.TotalSeconds, inputs.Length, probe,
+            result.GuardedWeights);
     }
 
     /// <summary>

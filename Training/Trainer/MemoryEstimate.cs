@@ -8,12 +8,12 @@ public static class MemoryEstimate
     /// <summary>Bytes for parameters, gradients, optimizer state and the activations BPTT keeps.</summary>
     public static long Bytes(TrainConfig c, int vocabulary)
     {
-        long gates = c.CellKind switch { Models.CellKind.Lstm => 4, Models.CellKind.Gru => 3, _ => 1 };
+        long gates = Models.CellKinds.Gates(c.CellKind);
         long h = c.Hidden, rows = (long)c.SequenceLength * c.Batch;
         long parameters = (long)vocabulary * c.Embedding + vocabulary * (h + 1);
         for (int l = 0; l < c.Layers; l++)
             parameters += gates * h * ((l == 0 ? c.Embedding : h) + h + 2);
-        long optimizerStates = c.Optimizer switch { "adam" or "adamw" => 2, "sgd" => c.Momentum > 0 ? 1 : 0, _ => 2 };
+        long optimizerStates = c.OptimizerSpec.StateTensors;
         // Per layer and time step: gates, their gradients and a second gate buffer (GRU), states, cells, outputs.
         long activations = rows * c.Layers * (3 * gates * h + 6 * h) + rows * (c.Embedding * 2 + vocabulary * 3);
         return 4 * (parameters * (2 + optimizerStates) + activations);

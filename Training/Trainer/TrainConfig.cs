@@ -22,13 +22,15 @@ public sealed record TrainConfig
     public double Minutes { get; init; }
     public string Optimizer { get; init; } = "adam";
     public float LearningRate { get; init; } = 2e-3f;
-    public float WeightDecay { get; init; }
+    /// <summary>Weight decay; when not set, the optimizer's PyTorch default (0.01 for adamw, 0 for the others).</summary>
+    public float WeightDecay { get => weightDecay ?? KindDefaults.WeightDecay; init => weightDecay = value; }
     public float Momentum { get; init; }
     public bool Nesterov { get; init; }
-    public float Beta1 { get; init; } = 0.9f;
-    public float Beta2 { get; init; } = 0.999f;
-    public float Eps { get; init; } = 1e-8f;
-    public float Alpha { get; init; } = 0.99f;
+    public float Beta1 { get; init; } = OptimizerSpec.DefaultBeta1;
+    public float Beta2 { get; init; } = OptimizerSpec.DefaultBeta2;
+    /// <summary>The optimizer's epsilon; when not set, its PyTorch default (1e-10 for adagrad, 1e-8 for the others).</summary>
+    public float Eps { get => eps ?? KindDefaults.Eps; init => eps = value; }
+    public float Alpha { get; init; } = OptimizerSpec.DefaultAlpha;
     public string Schedule { get; init; } = "constant";
     public string Clip { get; init; } = "norm:1";
     public string NonFinite { get; init; } = "skip";
@@ -49,7 +51,12 @@ public sealed record TrainConfig
     public InitSpec InitSpec => InitSpec.Parse(Init, ForgetBias);
     public LearningRateSchedule LearningRateSchedule => LearningRateSchedule.Parse(Schedule);
 
-    public OptimizerSpec OptimizerSpec => new(Optimizer, LearningRate, WeightDecay, Momentum, Nesterov, Beta1, Beta2, Eps, Alpha);
+    public OptimizerSpec OptimizerSpec => new(OptimizerKinds.Parse(Optimizer), LearningRate, WeightDecay, Momentum, Nesterov, Beta1, Beta2, Eps, Alpha);
+
+    // Weight decay and eps are the settings whose PyTorch defaults differ between optimizers: unset,
+    // they follow the kind (so `with { Optimizer = ... }` picks up the new kind's); saved, they are explicit.
+    private readonly float? weightDecay, eps;
+    private OptimizerSpec KindDefaults => OptimizerSpec.Default(OptimizerKinds.Parse(Optimizer), LearningRate);
 
     /// <summary>Checks every setting; the first problem is reported in one line.</summary>
     public void Validate()
