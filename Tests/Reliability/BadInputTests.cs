@@ -101,7 +101,7 @@ public class BadInputTests
         new SafeTensorsFile { Tensors = file.Tensors, Metadata = meta }.Save(reshaped);
         var r = ProgramRunner.Run("train", "--resume", reshaped, "--out", Path.Combine(Dir, "reshaped"));
         Assert.NotEqual(0, r.ExitCode);
-        Assert.Contains("this model needs", r.Error);
+        Assert.Contains("tensor 'lstm.weight_ih_l0' has shape [32, 4], its config's model needs [64, 4]", r.Error);
 
         // Another vocabulary: the corpus named in the checkpoint changed on disk.
         string corpus = ProgramRunner.Corpus(Directory.CreateTempSubdirectory("vocab").FullName);

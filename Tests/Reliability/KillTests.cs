@@ -35,7 +35,8 @@ public class KillTests
         for (int kill = 0; kill < 20; kill++)
         {
             bool resume = File.Exists(checkpoint);
-            using var process = resume ? Start("train", "--resume", output, "--out", output) : Start(Train(corpus, output));
+            // A run killed before its first checkpoint leaves a folder holding a run: the next fresh start replaces it.
+            using var process = resume ? Start("train", "--resume", output) : Start([.. Train(corpus, output), "--force"]);
             Thread.Sleep(TimeSpan.FromSeconds(0.6 + rng.NextDouble()));
             process.Kill();
             process.WaitForExit();

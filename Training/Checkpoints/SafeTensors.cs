@@ -1,12 +1,14 @@
 // SafeTensors: reads and writes the safetensors format (8-byte little-endian header length, a JSON
 // header naming each tensor's dtype, shape and byte range, then the raw little-endian data), so
 // PyTorch can load our checkpoints with safetensors.torch.load_file. Only F32 tensors are written.
-// The reader trusts nothing: every length and offset is checked, and damage is a SafeTensorsException.
+// The reader trusts nothing: every length and offset is checked, every tensor's SHA-256 (written in the
+// metadata) is verified, and damage is a SafeTensorsException.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Engine.Training.Data;
 
 namespace Engine.Training.Checkpoints;
 
@@ -19,8 +21,14 @@ public sealed class SafeTensorsFile
     /// <summary>The format caps the header at 100 MB; we refuse larger ones before allocating.</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
+    /// <summary>The largest file read whole: the longest byte array .NET allows.</summary>
+    public const long MaxFileBytes = 2_147_483_591;
+
     public required IReadOnlyList<NamedTensor> Tensors { get; init; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+
+    /// <summary>Whether loading checked every tensor against recorded checksums (false: an older file without them).</summary>
+    public bool Verified { get; init; }
 
     public NamedTensor this[string name] => Tensors.FirstOrDefault(t => t.Name == name)
         ?? throw new SafeTensorsException($"the checkpoint has no tensor '{name}'");
@@ -31,7 +39,8 @@ public sealed class SafeTensorsFile
     {
         var header = new JsonObject();
         var meta = new JsonObject();
-        foreach (var (k, v) in Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)) meta[k] = v;
+        var withChecksums = new Dictionary<string, string>(Metadata, StringComparer.Ordinal) { [TensorChecksums.MetadataKey] = TensorChecksums.Describe(Tensors) };
+        foreach (var (k, v) in withChecksums.OrderBy(kv => kv.Key, StringComparer.Ordinal)) meta[k] = v;
         header["__metadata__"] = meta;
         long offset = 0;
         foreach (var t in Tensors)
@@ -68,67 +77,94 @@ public sealed class SafeTensorsFile
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaxHeaderBytes || headerLength > (ulong)(bytes.Length - 8))
             throw new SafeTensorsException($"header length {headerLength} does not fit in a file of {bytes.Length} bytes");
-        JsonObject header;
-        try
-        {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength))?.AsObject()
-                ?? throw new SafeTensorsException("the header is JSON null");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or DecoderFallbackException)
-        {
-            throw new SafeTensorsException($"the header is not a JSON object ({e.Message.Split('\n')[0]})");
-        }
+        using var header = ParseHeader(bytes.AsMemory(8, (int)headerLength));
         long dataStart = 8 + (long)headerLength;
         long dataLength = bytes.Length - dataStart;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var tensors = new List<(long Begin, NamedTensor Tensor)>();
-        foreach (var (name, node) in header)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in header.RootElement.EnumerateObject())
         {
-            if (name == "__metadata__")
+            if (!seen.Add(entry.Name)) throw new SafeTensorsException($"the header names '{entry.Name}' twice");
+            if (entry.Name == "__metadata__")
             {
-                if (node is not JsonObject m) throw new SafeTensorsException("__metadata__ is not an object");
-                foreach (var (k, v) in m)
-                    metadata[k] = v is JsonValue jv && jv.TryGetValue(out string? s) ? s
-                        : throw new SafeTensorsException($"metadata '{k}' is not a string");
+                if (entry.Value.ValueKind != JsonValueKind.Object) throw new SafeTensorsException("__metadata__ is not an object");
+                foreach (var m in entry.Value.EnumerateObject())
+                {
+                    if (m.Value.ValueKind != JsonValueKind.String) throw new SafeTensorsException($"metadata '{m.Name}' is not a string");
+                    if (!metadata.TryAdd(m.Name, m.Value.GetString()!)) throw new SafeTensorsException($"metadata '{m.Name}' appears twice");
+                }
                 continue;
             }
-            tensors.Add(ReadTensor(name, node, bytes, dataStart, dataLength));
+            tensors.Add(ReadTensor(entry.Name, entry.Value, bytes, dataStart, dataLength));
         }
         // The format requires the byte ranges to tile the data exactly, with no holes or overlaps.
         long expected = 0;
-        foreach (var (begin, t) in tensors.OrderBy(x => x.Begin))
+        var inOrder = tensors.OrderBy(x => x.Begin).ToList();
+        foreach (var (begin, t) in inOrder)
         {
             if (begin != expected) throw new SafeTensorsException($"tensor '{t.Name}' starts at byte {begin}, expected {expected}: the data is not contiguous");
             expected = begin + 4L * t.Data.Length;
         }
         if (expected != dataLength) throw new SafeTensorsException($"the tensors cover {expected} bytes but the file holds {dataLength} bytes of data");
-        return new SafeTensorsFile { Tensors = tensors.Select(x => x.Tensor).ToList(), Metadata = metadata };
+        bool verified = TensorChecksums.Verify(metadata, inOrder.Select(x => x.Tensor));
+        return new SafeTensorsFile { Tensors = tensors.Select(x => x.Tensor).ToList(), Metadata = metadata, Verified = verified };
     }
 
-    private static (long, NamedTensor) ReadTensor(string name, JsonNode? node, byte[] bytes, long dataStart, long dataLength)
+    private static JsonDocument ParseHeader(ReadOnlyMemory<byte> json)
     {
-        try
+        JsonDocument document;
+        try { document = JsonDocument.Parse(json); }
+        catch (JsonException e)
         {
-            var o = node!.AsObject();
-            string dtype = o["dtype"]!.GetValue<string>();
-            if (dtype != "F32") throw new SafeTensorsException($"tensor '{name}' has dtype {dtype}; only F32 is supported");
-            var shape = o["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
-            var offsets = o["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            if (offsets.Length != 2) throw new SafeTensorsException($"tensor '{name}' needs two data_offsets");
-            long begin = offsets[0], end = offsets[1];
-            int count = ShapeOf.Numel(shape);
-            if (begin < 0 || end < begin || end > dataLength || end - begin != 4L * count)
-                throw new SafeTensorsException($"tensor '{name}' has byte range [{begin}, {end}) that does not match shape {ShapeOf.Format(shape)} inside {dataLength} data bytes");
-            var data = new float[count];
-            MemoryMarshal.Cast<byte, float>(bytes.AsSpan((int)(dataStart + begin), 4 * count)).CopyTo(data);
-            if (!BitConverter.IsLittleEndian)
-                for (int i = 0; i < count; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(dataStart + begin) + 4 * i));
-            return (begin, new NamedTensor(name, shape, data));
+            throw new SafeTensorsException($"the header is not a JSON object: invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}");
         }
-        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            throw new SafeTensorsException($"tensor '{name}' has a malformed header entry");
+            // The JSON reader's way of refusing bytes that are not UTF-8.
+            throw new SafeTensorsException("the header is not a JSON object: it is not UTF-8 text");
         }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new SafeTensorsException($"the header is a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object");
+        }
+        return document;
+    }
+
+    private static (long, NamedTensor) ReadTensor(string name, JsonElement entry, byte[] bytes, long dataStart, long dataLength)
+    {
+        if (entry.ValueKind != JsonValueKind.Object) throw new SafeTensorsException($"tensor '{name}' has a header entry that is not an object");
+        string dtype = entry.TryGetProperty("dtype", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()!
+            : throw new SafeTensorsException($"tensor '{name}' has no dtype string");
+        if (dtype != "F32") throw new SafeTensorsException($"tensor '{name}' has dtype {dtype}; only F32 is supported");
+        var shape = Integers(name, entry, "shape", v => v.TryGetInt32(out int n) && n >= 0 ? n : (int?)null);
+        var offsets = Integers(name, entry, "data_offsets", v => v.TryGetInt64(out long n) && n >= 0 ? n : (long?)null);
+        if (offsets.Length != 2) throw new SafeTensorsException($"tensor '{name}' needs two data_offsets");
+        long elements = 1;
+        foreach (int dim in shape)
+            if ((elements *= dim) > int.MaxValue) throw new SafeTensorsException($"tensor '{name}' has shape {ShapeOf.Format(shape)}, more than {int.MaxValue} elements");
+        long begin = offsets[0], end = offsets[1];
+        int count = (int)elements;
+        if (begin < 0 || end < begin || end > dataLength || end - begin != 4L * count)
+            throw new SafeTensorsException($"tensor '{name}' has byte range [{begin}, {end}) that does not match shape {ShapeOf.Format(shape)} inside {dataLength} data bytes");
+        var data = new float[count];
+        MemoryMarshal.Cast<byte, float>(bytes.AsSpan((int)(dataStart + begin), 4 * count)).CopyTo(data);
+        if (!BitConverter.IsLittleEndian)
+            for (int i = 0; i < count; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(dataStart + begin) + 4 * i));
+        return (begin, new NamedTensor(name, shape, data));
+    }
+
+    /// <summary>An array of non-negative integers under key, each read by parse (null: not acceptable).</summary>
+    private static T[] Integers<T>(string name, JsonElement entry, string key, Func<JsonElement, T?> parse) where T : struct
+    {
+        if (!entry.TryGetProperty(key, out var array) || array.ValueKind != JsonValueKind.Array)
+            throw new SafeTensorsException($"tensor '{name}' has no {key} array");
+        var values = new List<T>();
+        foreach (var v in array.EnumerateArray())
+            values.Add(v.ValueKind == JsonValueKind.Number && parse(v) is { } n ? n
+                : throw new SafeTensorsException($"tensor '{name}' has a {key} entry that is not a non-negative integer"));
+        return values.ToArray();
     }
 
     /// <summary>
@@ -159,14 +195,7 @@ public sealed class SafeTensorsFile
 
     public static SafeTensorsFile Load(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SafeTensorsException(e is FileNotFoundException or DirectoryNotFoundException
-                ? $"checkpoint '{path}' does not exist"
-                : $"checkpoint '{path}' cannot be read: {e.Message}");
-        }
+        byte[] bytes = BoundedFile.Read(path, "checkpoint", MaxFileBytes, message => new SafeTensorsException(message));
         try { return Read(bytes); }
         catch (SafeTensorsException e) { throw new SafeTensorsException($"checkpoint '{path}' is damaged: {e.Message}"); }
     }

@@ -14,6 +14,9 @@ public static class BenchCommand
     /// <summary>The benchmark's configurations, the ones libtorch's figures in docs/performance.md were taken at.</summary>
     public static readonly (int T, int B, int I, int H)[] Configurations = [(64, 32, 64, 256), (128, 16, 128, 512), (64, 1, 64, 256)];
 
+    /// <summary>The longest timing per measurement accepted: an hour (each section takes several).</summary>
+    public const double MaxSeconds = 3600;
+
     public static Command Create()
     {
         var device = new Option<string>("--device") { Description = "backend to measure", DefaultValueFactory = _ => "cpu" };
@@ -29,8 +32,12 @@ public static class BenchCommand
         command.Options.Add(shape);
         command.SetAction(r => CommandLineErrors.Run(() =>
         {
+            double time = r.GetValue(seconds);
+            if (!(time >= 0 && time <= MaxSeconds)) throw new ArgumentException($"--seconds must be a number from 0 to {MaxSeconds}, got {time}");
             var shapes = r.GetValue(shape) is { } s ? [ParseShape(s)] : Configurations;
-            return Run(Backends.Create(r.GetValue(device)!), r.GetValue(only), r.GetValue(seconds), r.GetValue(cells)!.Split(',').Select(CellKinds.Parse).ToArray(), shapes);
+            var cellKinds = r.GetValue(cells)!.Split(',').Select(CellKinds.Parse).ToArray();
+            using var backend = Backends.Create(r.GetValue(device)!);
+            return Run(backend, r.GetValue(only), time, cellKinds, shapes);
         }));
         return command;
     }

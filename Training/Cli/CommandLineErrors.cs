@@ -16,7 +16,7 @@ public static class CommandLineErrors
             return action();
         }
         catch (UserFacingException e) { return Report(e.Message, Failure); }
-        catch (Exception e) when (IsExpected(e)) { return Report(e.Message, Failure); }
+        catch (Exception e) when (IsExpected(e)) { return Report(MessageOf(e), Failure); }
         catch (Exception e) { return Report($"internal error ({e.GetType().Name}): {e.Message}", Internal); }
     }
 
@@ -24,6 +24,18 @@ public static class CommandLineErrors
     private static bool IsExpected(Exception e) => e is ArgumentException or FormatException or IOException
         or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException or NotSupportedException
         or OutOfMemoryException or System.Text.Json.JsonException or Engine.Kernels.Gpu.DeviceUnavailableException;
+
+    /// <summary>The message alone: an argument exception's " (Parameter 'x')" and "Actual value was" tails are .NET's, not ours.</summary>
+    private static string MessageOf(Exception e)
+    {
+        string message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
+        {
+            int tail = message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal);
+            if (tail >= 0) message = message[..tail];
+        }
+        return message;
+    }
 
     public static int Report(string message, int code)
     {

@@ -24,7 +24,7 @@ public static class ParityCommand
             foreach (var file in r.GetValue(files)!)
             {
                 var fixture = ReferenceFixture.Load(file);
-                var errors = ParityRunner.Run(fixture, backend);
+                var errors = Compare(fixture, backend);
                 int bad = errors.Count(e => !e.WithinTolerance);
                 failures += bad;
                 Console.WriteLine($"{fixture.Case} ({file}): {errors.Count - bad}/{errors.Count} tensors within {ParityRunner.Absolute:G} + {ParityRunner.Relative:G}|ref|");
@@ -35,5 +35,18 @@ public static class ParityCommand
             return failures == 0 ? 0 : 1;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Runs the comparison; a fixture that parses but lacks (or mistypes) a config entry its case reads
+    /// fails inside the runner, and is reported naming the fixture rather than as a crash.
+    /// </summary>
+    private static IReadOnlyList<TensorError> Compare(ReferenceFixture fixture, IBackend backend)
+    {
+        try { return ParityRunner.Run(fixture, backend); }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
+        {
+            throw new FixtureException($"fixture '{fixture.Source}' (case '{fixture.Case}') lacks a config entry or tensor its case needs, or holds one of the wrong type or shape");
+        }
     }
 }

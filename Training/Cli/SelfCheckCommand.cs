@@ -10,6 +10,9 @@ namespace Engine.Training.Cli;
 
 public static class SelfCheckCommand
 {
+    /// <summary>The most elements per case: the matrices and buffers of every case stay within a few GB.</summary>
+    public const int MaxElements = 1 << 26;
+
     public static Command Create()
     {
         var device = new Option<string>("--device") { Description = "backend to check against the CPU backend: cuda, ilgpu-cpu, reference", DefaultValueFactory = _ => "cuda" };
@@ -20,7 +23,7 @@ public static class SelfCheckCommand
         command.SetAction(r => CommandLineErrors.Run(() =>
         {
             int n = r.GetValue(elements);
-            if (n < 64) throw new ArgumentException($"--elements must be at least 64, got {n}");
+            if (n < 64 || n > MaxElements) throw new ArgumentException($"--elements must be from 64 to {MaxElements}, got {n}");
             using var backend = Backends.Create(r.GetValue(device)!);
             using var trusted = Backends.Create("cpu");
             Console.WriteLine(backend is GpuBackend gpu ? gpu.Describe() : backend.Name);

@@ -13,7 +13,18 @@ public sealed class StreamBatcher
     public int SequenceLength { get; }
 
     /// <summary>Offset of the next window inside each stream; saved in checkpoints.</summary>
-    public int Position { get; set; }
+    public int Position
+    {
+        get => position;
+        set => position = value >= 0 && value <= streamLength
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"a stream position lies in [0, {streamLength}]");
+    }
+
+    private int position;
+
+    /// <summary>Characters in each of the B streams.</summary>
+    public int StreamLength => streamLength;
 
     /// <summary>Windows per pass over the data (one epoch).</summary>
     public int StepsPerEpoch => (streamLength - 1) / SequenceLength;
@@ -38,19 +49,19 @@ public sealed class StreamBatcher
     public bool Next(int[] inputs, int[] targets)
     {
         bool wrapped = false;
-        if (Position + SequenceLength + 1 > streamLength)
+        if (position > streamLength - SequenceLength - 1) // written so that no sum can overflow
         {
-            Position = 0;
+            position = 0;
             wrapped = true;
         }
         for (int t = 0; t < SequenceLength; t++)
             for (int b = 0; b < Batch; b++)
             {
-                int at = b * streamLength + Position + t;
+                int at = b * streamLength + position + t;
                 inputs[t * Batch + b] = data[at];
                 targets[t * Batch + b] = data[at + 1];
             }
-        Position += SequenceLength;
+        position += SequenceLength;
         return wrapped;
     }
 }

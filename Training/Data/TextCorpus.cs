@@ -27,16 +27,16 @@ public sealed class TextCorpus
         return FromBytes(BuiltInName, buffer.ToArray());
     }
 
-    /// <summary>"tinyshakespeare" (or empty) for the built-in corpus, otherwise a path.</summary>
-    public static TextCorpus Load(string? nameOrPath)
+    /// <summary>The largest corpus file accepted: read whole, decoded and encoded as ids, it takes about 7 bytes a character.</summary>
+    public const long MaxBytes = 256L << 20;
+
+    /// <summary>"tinyshakespeare" for the built-in corpus, otherwise the path of a UTF-8 text file.</summary>
+    public static TextCorpus Load(string nameOrPath)
     {
-        if (string.IsNullOrEmpty(nameOrPath) || nameOrPath == BuiltInName) return BuiltIn();
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(nameOrPath); }
-        catch (FileNotFoundException) { throw new CorpusException($"corpus file '{nameOrPath}' does not exist"); }
-        catch (DirectoryNotFoundException) { throw new CorpusException($"corpus file '{nameOrPath}' does not exist"); }
-        catch (UnauthorizedAccessException) { throw new CorpusException($"corpus file '{nameOrPath}' cannot be read (permission denied)"); }
-        catch (IOException e) { throw new CorpusException($"corpus file '{nameOrPath}' cannot be read: {e.Message}"); }
+        if (nameOrPath == BuiltInName) return BuiltIn();
+        if (nameOrPath.Trim().Length == 0)
+            throw new CorpusException($"--corpus is empty; give a UTF-8 text file or '{BuiltInName}' for the built-in corpus");
+        byte[] bytes = BoundedFile.Read(nameOrPath, "corpus file", MaxBytes, message => new CorpusException(message));
         return FromBytes(nameOrPath, bytes);
     }
 

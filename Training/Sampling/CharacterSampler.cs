@@ -11,7 +11,7 @@ public static class CharacterSampler
     public static int Pick(ReadOnlySpan<float> logits, float temperature, int topK, Rng rng)
     {
         if (!(temperature >= 0) || float.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number >= 0");
+            throw new ArgumentException($"temperature must be a finite number >= 0, got {temperature}");
         int best = 0;
         for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
         if (temperature == 0) return best;

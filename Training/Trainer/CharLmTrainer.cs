@@ -1,14 +1,11 @@
-// CharLmTrainer: one character-LM training run. A step is the TrainingStep (zero grads ->
-// forward -> backward -> clip stage -> optimizer) over a [T, B] chunk read from the carried state,
-// which the forward then carries on to the next chunk.
-// Everything a resumed run needs is saved in its checkpoint, so a resume continues bit for bit.
+// CharLmTrainer: one character-LM training run. A step is the TrainingStep (zero grads -> forward ->
+// backward -> clip stage -> optimizer) over a [T, B] chunk read from the carried state, which the
+// forward then carries on to the next chunk. Everything a resumed run needs is saved in its
+// checkpoint (Checkpoints/TrainerCheckpoint), so a resume continues bit for bit.
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using Engine.Kernels;
 using Engine.Models;
 using Engine.Models.Init;
-using Engine.Training.Checkpoints;
 using Engine.Training.Clipping;
 using Engine.Training.Data;
 using Engine.Training.Optimizers;
@@ -35,14 +32,15 @@ public sealed class CharLmTrainer : IDisposable
     public RecurrentState State { get; }
 
     /// <summary>Steps completed (skipped steps included).</summary>
-    public int Step { get; private set; }
+    public int Step { get; internal set; }
 
     /// <summary>The loss of the first step, the reference for divergence (loss above 3x it).</summary>
-    public double? InitialLoss { get; private set; }
+    public double? InitialLoss { get; internal set; }
 
-    public double? BestValidationLoss { get; private set; }
+    public double? BestValidationLoss { get; internal set; }
 
-    private CharLmTrainer(TrainConfig config, TextCorpus corpus, IBackend backend)
+    /// <summary>A trainer with allocated, uninitialised parameters (Create initialises them; a resume restores them).</summary>
+    internal CharLmTrainer(TrainConfig config, TextCorpus corpus, IBackend backend)
     {
         config.Validate();
         MemoryEstimate.Check(config, corpus.Vocabulary.Size, MemoryEstimate.Available);
@@ -56,6 +54,7 @@ public sealed class CharLmTrainer : IDisposable
         Optimizer = trainingStep.Optimizer;
         Clip = trainingStep.Clip;
         Batcher = new StreamBatcher(corpus.Train, config.Batch, config.SequenceLength);
+        ValidationSplit.Check(config.ValidationChars, corpus.Validation.Length, config.Batch);
         State = RecurrentState.Zeros(backend, modelConfig.Recurrent, config.Batch);
         schedule = config.LearningRateSchedule;
         inputs = new int[config.SequenceLength * config.Batch];
@@ -98,9 +97,7 @@ public sealed class CharLmTrainer : IDisposable
     /// </summary>
     public double Validate()
     {
-        int length = Math.Min(Config.ValidationChars, Corpus.Validation.Length);
-        int batch = Config.Batch, streamLength = length / batch;
-        if (streamLength < 2) throw new ArgumentException($"the validation text ({length} characters) is too short for {batch} streams");
+        int batch = Config.Batch, streamLength = ValidationSplit.StreamLength(Config.ValidationChars, Corpus.Validation.Length, batch);
         var eval = new Graph(Backend) { GradEnabled = false };
         var state = RecurrentState.Zeros(Backend, Model.Config.Recurrent, batch);
         double total = 0;
@@ -134,74 +131,6 @@ public sealed class CharLmTrainer : IDisposable
         Backend.SegmentStatistics(Store.Values, [0], [Store.Count], stats);
         return stats[0].NonFinite == 0;
     }
-
-    public SafeTensorsFile ToCheckpoint()
-    {
-        var tensors = new List<NamedTensor>(Checkpoint.Parameters(Store));
-        foreach (var (name, tensor) in Optimizer.State)
-            tensors.Add(new NamedTensor(Checkpoint.OptimizerPrefix + name, tensor.Shape, tensor.ToArray()));
-        tensors.Add(new NamedTensor(Checkpoint.StatePrefix + "h", State.H.Shape, State.H.ToArray()));
-        if (State.C is not null) tensors.Add(new NamedTensor(Checkpoint.StatePrefix + "c", State.C.Shape, State.C.ToArray()));
-        var metadata = new Dictionary<string, string>
-        {
-            ["format"] = Checkpoint.Format,
-            ["config"] = JsonSerializer.Serialize(Config),
-            ["vocabulary"] = Corpus.Vocabulary.ToString(),
-            ["step"] = Step.ToString(CultureInfo.InvariantCulture),
-            ["optimizer"] = Config.Optimizer,
-            ["optimizer_step"] = Optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
-            ["clip_state"] = Clip.SaveState(),
-            ["batcher_position"] = Batcher.Position.ToString(CultureInfo.InvariantCulture),
-        };
-        if (InitialLoss is { } l) metadata["initial_loss"] = l.ToString("R", CultureInfo.InvariantCulture);
-        if (BestValidationLoss is { } v) metadata["best_validation_loss"] = v.ToString("R", CultureInfo.InvariantCulture);
-        return new SafeTensorsFile { Tensors = tensors, Metadata = metadata };
-    }
-
-    /// <summary>The settings a checkpoint was trained with.</summary>
-    public static TrainConfig ConfigOf(Checkpoint checkpoint)
-    {
-        try { return JsonSerializer.Deserialize<TrainConfig>(checkpoint.Meta("config")) ?? throw new JsonException("null"); }
-        catch (JsonException) { throw new SafeTensorsException("the checkpoint's config is damaged"); }
-    }
-
-    /// <summary>The model of a checkpoint alone (for sampling): its parameters, vocabulary and backend.</summary>
-    public static (CharLanguageModel Model, Vocabulary Vocabulary, IBackend Backend) LoadModel(Checkpoint checkpoint, string device)
-    {
-        var config = ConfigOf(checkpoint);
-        var vocabulary = Vocabulary.Parse(checkpoint.Meta("vocabulary"));
-        var backend = Backends.Create(device);
-        var modelConfig = new CharLmConfig(config.CellKind, vocabulary.Size, config.Embedding, config.Hidden, config.Layers);
-        var store = new ParameterStore(backend, CharLanguageModel.Specs(modelConfig));
-        foreach (var p in store.All) checkpoint.Restore(p.Name, p.Value);
-        return (new CharLanguageModel(modelConfig, store), vocabulary, backend);
-    }
-
-    /// <summary>Continues a run from a checkpoint; settings not about the model or data may be changed by overrides.</summary>
-    public static CharLmTrainer Resume(Checkpoint checkpoint, Func<TrainConfig, TrainConfig>? overrides = null)
-    {
-        var saved = ConfigOf(checkpoint);
-        var config = overrides is null ? saved : overrides(saved);
-        var corpus = TextCorpus.Load(config.Corpus);
-        if (corpus.Vocabulary.ToString() != checkpoint.Meta("vocabulary"))
-            throw new ArgumentException($"corpus '{config.Corpus}' has a different vocabulary ({corpus.Vocabulary.Size} characters) from the checkpoint's ({Vocabulary.Parse(checkpoint.Meta("vocabulary")).Size})");
-        var trainer = new CharLmTrainer(config, corpus, Backends.Create(config.Device));
-        foreach (var p in trainer.Store.All) checkpoint.Restore(p.Name, p.Value);
-        foreach (var (name, tensor) in trainer.Optimizer.State) checkpoint.Restore(Checkpoint.OptimizerPrefix + name, tensor);
-        checkpoint.Restore(Checkpoint.StatePrefix + "h", trainer.State.H);
-        if (trainer.State.C is not null) checkpoint.Restore(Checkpoint.StatePrefix + "c", trainer.State.C);
-        trainer.Step = Int(checkpoint, "step");
-        trainer.Optimizer.StepCount = Int(checkpoint, "optimizer_step");
-        trainer.Batcher.Position = Int(checkpoint, "batcher_position");
-        trainer.Clip.LoadState(checkpoint.Meta("clip_state"));
-        if (checkpoint.Metadata.TryGetValue("initial_loss", out var initial)) trainer.InitialLoss = double.Parse(initial, CultureInfo.InvariantCulture);
-        if (checkpoint.Metadata.TryGetValue("best_validation_loss", out var best)) trainer.BestValidationLoss = double.Parse(best, CultureInfo.InvariantCulture);
-        return trainer;
-    }
-
-    private static int Int(Checkpoint c, string key) => int.TryParse(c.Meta(key), NumberStyles.None, CultureInfo.InvariantCulture, out int v)
-        ? v
-        : throw new SafeTensorsException($"the checkpoint's '{key}' is not a count");
 
     public void Dispose() => Backend.Dispose();
 }

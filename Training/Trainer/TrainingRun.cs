@@ -1,6 +1,7 @@
 // TrainingRun: drives a CharLmTrainer to the end of its budget (steps or minutes): validation and
 // checkpoints at their intervals, metrics.jsonl line by line, divergence detection (a non-finite loss
-// or a loss above 3x the first one), and a clean stop on request (Ctrl-C) with a checkpoint saved.
+// or a loss above 3x the first one), and a clean stop on request (a signal) with a checkpoint saved.
+// The directory is the caller's to claim (Runs/RunDirectory): this class only writes into it.
 using System.Diagnostics;
 using Engine.Training.Checkpoints;
 using Engine.Training.Telemetry;
@@ -8,6 +9,9 @@ using Engine.Training.Telemetry;
 namespace Engine.Training.Trainer;
 
 public enum RunEnd { Finished, OutOfTime, Diverged, Interrupted }
+
+/// <summary>Where a resumed run came from (a checkpoint file) and which options it changed.</summary>
+public sealed record Resumption(string From, IReadOnlyList<string> Changed);
 
 public sealed record RunSummary(RunEnd End, int Steps, double? FinalLoss, double? FinalValidationLoss, double? BestValidationLoss,
     int? DivergedAtStep, string? DivergedReason, double Seconds, double TokensPerSecond, double ClipRate, int SkippedSteps, string? Checkpoint);
@@ -26,11 +30,14 @@ public sealed class TrainingRun
 
     private readonly CharLmTrainer trainer;
     private readonly string directory;
+    private readonly Resumption? resumed;
 
-    public TrainingRun(CharLmTrainer trainer, string directory)
+    /// <summary>A run writing into directory; resumed says where a resumed run came from and what it changed.</summary>
+    public TrainingRun(CharLmTrainer trainer, string directory, Resumption? resumed = null)
     {
         this.trainer = trainer;
         this.directory = directory;
+        this.resumed = resumed;
     }
 
     public string CheckpointPath => Path.Combine(directory, "checkpoint.safetensors");
@@ -39,21 +46,17 @@ public sealed class TrainingRun
 
     public RunSummary Run(IRunObserver observer, CancellationToken stop)
     {
-        Directory.CreateDirectory(directory);
-        // A process killed in the middle of a checkpoint write leaves its temporary file behind (the
-        // checkpoint itself is intact: the rename never happened); nothing reads them, so they go.
-        foreach (var stale in Directory.EnumerateFiles(directory, ".*.safetensors.*.tmp")) File.Delete(stale);
         var config = trainer.Config;
         using var metrics = new MetricsWriter(MetricsPath);
-        if (trainer.Step == 0) metrics.Write(new { Event = "config", Config = config, Parameters = trainer.Store.Count, Vocabulary = trainer.Corpus.Vocabulary.Size });
-        else metrics.Write(new { Event = "resume", trainer.Step });
+        if (resumed is null) metrics.Write(new { Event = "config", Config = config, Parameters = trainer.Store.Count, Vocabulary = trainer.Corpus.Vocabulary.Size });
+        else metrics.Write(new { Event = "resume", trainer.Step, resumed.From, resumed.Changed, Config = config });
 
         var clock = Stopwatch.StartNew();
         double trainSeconds = 0;
         long tokens = 0;
         int clipped = 0, skipped = 0, counted = 0;
         double? lastLoss = null, lastValidation = null;
-        string? saved = null;
+        string? saved = null, best = null;
         var end = RunEnd.Finished;
         int? divergedAt = null;
         string? reason = null;
@@ -91,21 +94,22 @@ public sealed class TrainingRun
                     : "the loss is not finite";
                 break;
             }
-            if (validation is { } v && v <= trainer.BestValidationLoss) saved = Save(BestPath) ?? saved;
+            if (validation is { } v && v <= trainer.BestValidationLoss) best = Save(BestPath) ?? best;
             if (report.Step % config.CheckpointEvery == 0) saved = Save(CheckpointPath) ?? saved;
         }
         if (end != RunEnd.Diverged) saved = Save(CheckpointPath) ?? saved;
         metrics.Write(new { Event = "end", End = end.ToString().ToLowerInvariant(), trainer.Step, DivergedAt = divergedAt, Reason = reason });
         return new RunSummary(end, trainer.Step, lastLoss, lastValidation, trainer.BestValidationLoss, divergedAt, reason,
             clock.Elapsed.TotalSeconds, trainSeconds > 0 ? tokens / trainSeconds : 0, counted == 0 ? 0 : (double)clipped / counted, skipped,
-            File.Exists(CheckpointPath) ? CheckpointPath : saved);
+            // This run's last checkpoint, else the one it resumed from in this folder, else its best one.
+            saved ?? (File.Exists(CheckpointPath) ? CheckpointPath : best));
     }
 
     /// <summary>Writes a checkpoint atomically, but never one with NaN or infinite weights; returns its path or null.</summary>
     private string? Save(string path)
     {
         if (!trainer.ParametersFinite()) return null;
-        trainer.ToCheckpoint().Save(path);
+        TrainerCheckpoint.Capture(trainer).Save(path);
         return path;
     }
 

@@ -1,0 +1,13 @@
+// SampleSettings: what `sample` was asked for, checked as a whole before any checkpoint is read, so a
+// bad temperature or length is refused up front rather than at the first character drawn.
+namespace Engine.Training.Sampling;
+
+public sealed record SampleSettings(string Prime, int Length, float Temperature, int TopK, ulong Seed)
+{
+    public void Validate()
+    {
+        if (Length < 0) throw new ArgumentException($"--length must be >= 0, got {Length}");
+        if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new ArgumentException($"--temperature must be a finite number >= 0, got {Temperature}");
+        if (TopK < 0) throw new ArgumentException($"--top-k must be >= 0, got {TopK}");
+    }
+}
