@@ -1,4 +1,4 @@
-// The option syntax of `compare`: user runs and threshold sweeps, and the threshold advice.
+// The option syntax of `compare`: user runs (with their own options) and threshold sweeps.
 using Engine.Training.Cli;
 using Engine.Training.Experiments;
 using Xunit;
@@ -20,17 +20,15 @@ public class CompareOptionTests
     }
 
     [Fact]
-    public void Advice_is_the_median_of_the_unclipped_runs_finite_norms()
+    public void Per_run_options_are_parsed_by_trains_own_definitions_onto_the_base()
     {
-        var record = new ComparisonRecord { Preset = "p", Description = "d", Settings = new Dictionary<string, string>() };
-        var run = new RunRecord { Name = "unclipped", Clip = "none" };
-        double[] norms = [1, 2, 3, 100, double.PositiveInfinity];
-        for (int i = 0; i < norms.Length; i++) run.Steps.Add(new StepRecord(i + 1, 1, null, norms[i], norms[i], 1, false, false, null, 0.1, 1));
-        record.Runs.Add(run);
-        var advice = ThresholdAdvisor.Advise(record)!;
-        // Finite norms 1, 2, 3, 100: the median is 2.5; one of four lies far above it.
-        Assert.Equal(2.5, advice.Threshold);
-        Assert.Equal(100, advice.MaxNorm);
-        Assert.Contains("caps the 50 % largest", advice.Reason);
+        var spec = CompareCommand.ParseRun("slow=norm:1,lr=0.1,cell=gru,nesterov=true");
+        Assert.Equal(("slow", "norm:1", "lr=0.1,cell=gru,nesterov=true"), (spec.Name, spec.Clip, spec.Overrides));
+        var basis = new Engine.Training.Trainer.TrainConfig { Hidden = 77, Clip = "none" };
+        var config = spec.ConfigFrom(basis);
+        // The given options change; everything else keeps the base's value (not train's default).
+        Assert.Equal((0.1f, "gru", true, 77, "norm:1"), (config.LearningRate, config.Cell, config.Nesterov, config.Hidden, config.Clip));
+        Assert.Contains("is not option=value", Assert.Throws<ArgumentException>(() => CompareCommand.ParseRun("a=none,lr")).Message);
+        Assert.Contains("the clip is the first item", Assert.Throws<ArgumentException>(() => CompareCommand.ParseRun("a=none,clip=norm:1")).Message);
     }
 }

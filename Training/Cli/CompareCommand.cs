@@ -1,70 +1,110 @@
-// `compare`: the main job. Paired runs from one seed that differ only in their clip stage (a preset,
-// user-defined --run name=clip-spec, or a --sweep of thresholds), then a report directory with
-// report.html, PNG/SVG charts and summary.json, and a short table in the terminal.
+// `compare`: the main job. Paired runs over one or more seeds that differ only in what each run
+// changes (its clip stage, and any option given per run), on a preset's set-up or the user's own
+// (every option of `train` sets the base of all runs), then a report directory with report.html,
+// PNG/SVG charts, summary.json and each run's metrics.jsonl, and a short table in the terminal.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Engine.Training.Clipping;
 using Engine.Training.Experiments;
 using Engine.Training.Reports;
+using Engine.Training.Trainer;
 using Spectre.Console;
 
 namespace Engine.Training.Cli;
 
 public static class CompareCommand
 {
+    public const string RunSyntax = "name=clip-spec[,option=value...]";
+
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "explode, temporal-order, adding or lstm-vs-rnn", DefaultValueFactory = _ => "explode" };
-        var runs = new Option<string[]>("--run") { Description = "a run as name=clip-spec (repeatable); replaces the preset's runs", AllowMultipleArgumentsPerToken = false };
+        var options = new TrainOptions();
+        var preset = new Option<string>("--preset") { Description = "explode, temporal-order, adding or lstm-vs-rnn: the base set-up and runs (train's options replace its settings)", DefaultValueFactory = _ => "explode" };
+        var runs = new Option<string[]>("--run") { Description = $"a run as {RunSyntax}, e.g. slow=none,lr=0.1 or lstm=norm:1,cell=lstm (repeatable; replaces the preset's runs)", AllowMultipleArgumentsPerToken = false };
         var sweep = new Option<string?>("--sweep") { Description = "one run per threshold, e.g. norm:0.1,0.5,1,5,25" };
-        var steps = new Option<int?>("--steps") { Description = "training steps per run (default: the preset's)" };
-        var seed = new Option<ulong?>("--seed") { Description = "seed shared by every run (default: the preset's)" };
-        var lr = new Option<float?>("--lr") { Description = "learning rate of every run (default: the preset's)" };
+        var seeds = new Option<int?>("--seeds") { Description = "run every run with seeds s..s+N-1 (default: the preset's)" };
         var taskSteps = new Option<int?>("--task-steps") { Description = "sequence length of a synthetic task (default: the preset's)" };
-        var output = new Option<string>("--out") { Description = "report directory", DefaultValueFactory = _ => "runs/compare" };
-        var command = new Command("compare", "Reproduce exploding gradients and compare clipped with unclipped runs, with a report");
-        foreach (var o in new Option[] { preset, runs, sweep, steps, seed, lr, taskSteps, output }) command.Options.Add(o);
+        var output = new Option<string?>("--out") { Description = "report directory (default: a fresh runs/compare/version_N)" };
+        var force = new Option<bool>("--force") { Description = "replace the report in an --out folder that holds an earlier one" };
+        var command = new Command("compare", "Reproduce exploding gradients and compare clipped with unclipped runs over seeds, with a report");
+        foreach (var o in options.All()) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, runs, sweep, seeds, taskSteps, output, force }) command.Options.Add(o);
         command.SetAction(r => CommandLineErrors.Run(() =>
         {
             var chosen = ExperimentPreset.Get(r.GetValue(preset)!);
-            var config = chosen.Base with
-            {
-                Steps = r.GetValue(steps) ?? chosen.Base.Steps,
-                Seed = r.GetValue(seed) ?? chosen.Base.Seed,
-                LearningRate = r.GetValue(lr) ?? chosen.Base.LearningRate,
-            };
+            var config = options.ApplyGiven(r, chosen.Base);
+            if (options.GivenEpochs(r) is { } epochs) config = chosen.Task is null ? TrainOptions.StepsForEpochs(config, epochs) : throw new ArgumentException("--epochs needs a corpus; a synthetic task counts --steps");
             chosen = chosen with { Base = config, TaskSteps = r.GetValue(taskSteps) ?? chosen.TaskSteps };
+            if (chosen.Task is not null && chosen.TaskSteps <= 0) throw new ArgumentException($"task steps must be a positive integer, got {chosen.TaskSteps}");
             config.Validate();
             string? sweepKind = null;
             IReadOnlyList<RunSpec> plan = chosen.Runs;
-            if (r.GetValue(sweep) is { } s) (sweepKind, plan) = Sweep(s);
-            else if (r.GetValue(runs) is { Length: > 0 } given) plan = given.Select(ParseRun).ToList();
-            return Run(chosen, plan, sweepKind, r.GetValue(output)!);
+            string[] given = r.GetValue(runs) ?? [];
+            if (r.GetValue(sweep) is { } s)
+            {
+                if (given.Length > 0) throw new ArgumentException("give either --run or --sweep, not both");
+                (sweepKind, plan) = Sweep(s);
+            }
+            else if (given.Length > 0) plan = given.Select(ParseRun).ToList();
+            ComparisonRunner.CheckUniqueNames(plan);
+            foreach (var spec in plan) spec.ConfigFrom(config).Validate(); // before any folder is made or run trained
+            int seedCount = r.GetValue(seeds) ?? chosen.Seeds;
+            if (seedCount <= 0) throw new ArgumentException($"seeds must be a positive integer, got {seedCount}");
+            string directory = ReportDirectory.Prepare(r.GetValue(output), r.GetValue(force), "runs/compare");
+            return Run(chosen, plan, seedCount, sweepKind, directory);
         }));
         return command;
     }
 
-    private static int Run(ExperimentPreset preset, IReadOnlyList<RunSpec> plan, string? sweepKind, string directory)
+    private static int Run(ExperimentPreset preset, IReadOnlyList<RunSpec> plan, int seeds, string? sweepKind, string directory)
     {
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"compare '{preset.Name}': {preset.Description}");
-        var record = new ComparisonRunner(preset, Console.WriteLine).Run(plan, sweepKind);
+        Console.WriteLine($"{plan.Count} runs x {seeds} seed{(seeds == 1 ? "" : "s")}, then one run at the suggested threshold; report in {directory}");
+        var record = new ComparisonRunner(preset, directory, Console.WriteLine).Run(plan, seeds, sweepKind);
         string report = ReportWriter.Write(record, directory);
         AnsiConsole.Write(ComparisonTable.TerminalTable(record));
-        if (record.Advice is { } advice)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"suggested threshold: {advice.Threshold:G3} ({advice.Reason})"));
+        foreach (var line in Story.Tell(record)) Console.WriteLine(line);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"report: {Path.GetFullPath(report)} ({clock.Elapsed.TotalSeconds:F0} s)"));
         return 0;
     }
 
-    /// <summary>"name=clip-spec", the spec checked now so a typo fails before any training.</summary>
+    /// <summary>
+    /// "name=clip-spec[,option=value...]": the clip spec, and any option of `train` for this run alone,
+    /// parsed by train's own option definitions (as --option value), all checked now so a typo fails before any training.
+    /// </summary>
     public static RunSpec ParseRun(string text)
     {
         int eq = text.IndexOf('=');
-        if (eq <= 0 || eq == text.Length - 1) throw new ArgumentException($"--run '{text}' is not name=clip-spec (e.g. clipped=norm:1)");
-        string spec = ClipSpec.Parse(text[(eq + 1)..]).ToString();
-        return new RunSpec(text[..eq], spec);
+        if (eq <= 0 || eq == text.Length - 1) throw new ArgumentException($"--run '{text}' is not {RunSyntax} (e.g. clipped=norm:1 or slow=none,lr=0.1)");
+        string name = text[..eq].Trim();
+        var parts = text[(eq + 1)..].Split(',');
+        string clip = ClipSpec.Parse(parts[0]).ToString();
+        var pairs = parts.Skip(1).Select(p => p.Trim()).ToList();
+        if (pairs.Count == 0) return new RunSpec(name, clip);
+        var tokens = new List<string>();
+        foreach (var pair in pairs)
+        {
+            int at = pair.IndexOf('=');
+            if (at <= 0 || at == pair.Length - 1) throw new ArgumentException($"--run '{text}': '{pair}' is not option=value (e.g. lr=0.1)");
+            string key = pair[..at].Trim();
+            if (key is "clip") throw new ArgumentException($"--run '{text}': the clip is the first item after '=', not an option");
+            tokens.Add("--" + key);
+            tokens.Add(pair[(at + 1)..].Trim());
+        }
+        var options = new TrainOptions();
+        var parser = new RootCommand();
+        foreach (var o in options.All()) parser.Options.Add(o);
+        var parsed = parser.Parse(tokens);
+        if (parsed.Errors.Count > 0) throw new ArgumentException($"--run '{text}': {CommandLineErrors.OneLine(parsed.Errors[0].Message)}");
+        double? epochs = options.GivenEpochs(parsed);
+        Func<TrainConfig, TrainConfig> configure = c =>
+        {
+            var changed = options.ApplyGiven(parsed, c);
+            return epochs is { } e ? TrainOptions.StepsForEpochs(changed, e) : changed;
+        };
+        return new RunSpec(name, clip, configure, string.Join(",", pairs));
     }
 
     /// <summary>"kind:t1,t2,..." into one run per threshold, named by its spec.</summary>
@@ -75,6 +115,7 @@ public static class CompareCommand
         string kind = text[..colon];
         var runs = text[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(t => ClipSpec.Parse($"{kind}:{t.Trim()}").ToString())
+            .Distinct()
             .Select(spec => new RunSpec(spec, spec)).ToList();
         if (runs.Count == 0) throw new ArgumentException($"--sweep '{text}' lists no thresholds");
         return (kind, runs);

@@ -67,6 +67,38 @@ public sealed class TrainOptions
         return config;
     }
 
+    /// <summary>
+    /// The options the user actually typed, applied onto a base config (a preset's, for `compare`): an
+    /// option left out keeps the base's value, not train's default. --epochs is not a config setting: see StepsForEpochs.
+    /// </summary>
+    public TrainConfig ApplyGiven(ParseResult r, TrainConfig c)
+    {
+        T Pick<T>(Option<T> option, T current) => Given(r, option) ? r.GetValue(option)! : current;
+        return c with
+        {
+            Corpus = Pick(Corpus, c.Corpus), Cell = Pick(Cell, c.Cell), Layers = Pick(Layers, c.Layers), Hidden = Pick(Hidden, c.Hidden),
+            Embedding = Pick(Embedding, c.Embedding), SequenceLength = Pick(Seq, c.SequenceLength), Batch = Pick(Batch, c.Batch), Steps = Pick(Steps, c.Steps),
+            Minutes = Pick(Minutes, c.Minutes), Optimizer = Pick(Optimizer, c.Optimizer), LearningRate = Pick(Lr, c.LearningRate), WeightDecay = Pick(WeightDecay, c.WeightDecay),
+            Momentum = Pick(Momentum, c.Momentum), Nesterov = Pick(Nesterov, c.Nesterov), Beta1 = Pick(Beta1, c.Beta1), Beta2 = Pick(Beta2, c.Beta2),
+            Eps = Pick(Eps, c.Eps), Alpha = Pick(Alpha, c.Alpha), Schedule = Pick(Schedule, c.Schedule), Clip = Pick(Clip, c.Clip),
+            NonFinite = Pick(NonFinite, c.NonFinite), MaxSkips = Pick(MaxSkips, c.MaxSkips), Init = Pick(Init, c.Init), ForgetBias = Pick(ForgetBias, c.ForgetBias),
+            Seed = Pick(Seed, c.Seed), Device = Pick(Device, c.Device), ValidateEvery = Pick(ValidateEvery, c.ValidateEvery),
+            ValidationChars = Pick(ValidationChars, c.ValidationChars), CheckpointEvery = Pick(CheckpointEvery, c.CheckpointEvery), HiddenNormsEvery = Pick(HiddenNormsEvery, c.HiddenNormsEvery),
+        };
+    }
+
+    /// <summary>The --epochs the user typed, or null.</summary>
+    public double? GivenEpochs(ParseResult r) => Given(r, Epochs) ? r.GetValue(Epochs) : null;
+
+    /// <summary>A budget of epochs as steps: one epoch is one pass of every stream over its share of the training text (char-rnn's definition).</summary>
+    public static TrainConfig StepsForEpochs(TrainConfig config, double epochs)
+    {
+        if (!(epochs > 0) || double.IsInfinity(epochs)) throw new ArgumentException($"epochs must be a finite number above 0, got {epochs}");
+        var corpus = Data.TextCorpus.Load(config.Corpus);
+        int perEpoch = new Data.StreamBatcher(corpus.Train, config.Batch, config.SequenceLength).StepsPerEpoch;
+        return config with { Steps = Math.Max(1, (int)Math.Ceiling(epochs * perEpoch)) };
+    }
+
     /// <summary>Whether the user typed the option (for resume, where unspecified options keep the checkpoint's value).</summary>
     public static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };
 }

@@ -1,119 +1,176 @@
-// ComparisonRunner: trains every run of a comparison in turn from the same seed (so the same initial
-// weights and the same batches in the same order), recording every step's loss and clip telemetry,
-// ||dL/dh_t|| every few steps, and where a run diverged. Only the clip stage (or the cell) differs.
+// ComparisonRunner: trains every run of a comparison with every seed. Runs with the same seed start
+// from the same initial weights (where their shapes agree) and see the same batches in the same order,
+// so what differs is only what the run changes (its clip stage, or the options it overrides). Each run
+// and seed writes its own metrics.jsonl (the lines `train` writes) under the report directory, is
+// judged (Verdicts), and at the end one more run checks the suggested threshold (ThresholdAdvisor).
 using System.Diagnostics;
+using System.Globalization;
 using Engine.Training.Data;
 using Engine.Training.Tasks;
+using Engine.Training.Telemetry;
 using Engine.Training.Trainer;
 
 namespace Engine.Training.Experiments;
 
-public sealed class ComparisonRunner(ExperimentPreset preset, Action<string>? log = null)
+public sealed class ComparisonRunner(ExperimentPreset preset, string directory, Action<string>? log = null)
 {
-    public ComparisonRecord Run(IEnumerable<RunSpec> runs, string? sweepKind = null)
+    /// <summary>The name of the run that verifies the advice (another is chosen if a user run took it).</summary>
+    public const string SuggestedName = "suggested";
+
+    public ComparisonRecord Run(IReadOnlyList<RunSpec> runs, int seeds, string? sweepKind = null, bool verifyAdvice = true)
     {
+        if (seeds <= 0) throw new ArgumentException($"seeds must be a positive integer, got {seeds}");
+        CheckUniqueNames(runs);
+        foreach (var spec in runs) spec.ConfigFrom(preset.Base).Validate(); // every run's settings are checked before any training
         var record = new ComparisonRecord
         {
             Preset = preset.Name,
             Description = preset.Description,
-            Settings = Settings(preset),
+            Settings = Settings(preset, seeds),
             SweepKind = sweepKind,
         };
         var corpus = preset.Task is null ? TextCorpus.Load(preset.Base.Corpus) : null;
-        foreach (var spec in runs)
-        {
-            var config = preset.Base with { Clip = spec.Clip, Cell = spec.Cell ?? preset.Base.Cell };
-            log?.Invoke($"run '{spec.Name}' ({config.Cell}, clip {config.ClipSpec})");
-            var run = corpus is null ? RunTask(spec, config) : RunCharLm(spec, config, corpus);
-            record.Runs.Add(run);
-            log?.Invoke(run.DivergedAtStep is { } d
-                ? $"  diverged at step {d}: {run.DivergedReason}"
-                : $"  final loss {run.FinalTrainLoss:F4}" + (run.FinalValidationLoss is { } v ? $", validation {v:F4}" : "") + (run.Accuracy is { } a ? $", accuracy {a:P1}" : ""));
-        }
+        var used = new HashSet<string>();
+        foreach (var spec in runs) record.Runs.AddRange(TrainSeeds(spec, seeds, corpus, used));
         if (sweepKind is not null)
-            foreach (var run in record.Runs)
-                record.Sweep.Add(new SweepPoint(Threshold(run.Clip), run.FinalValidationLoss ?? run.FinalTrainLoss, run.DivergedAtStep is not null));
-        record.Advice = ThresholdAdvisor.Advise(record);
+            foreach (var group in record.Groups)
+                record.Sweep.Add(new SweepPoint(Clipping.ClipSpec.Parse(group.Clip).SweepValue, MedianFinalLoss(group), group.Count(Verdict.Diverged), group.Seeds.Count));
+        record.Advice = ThresholdAdvisor.Advise(record.Runs);
+        if (verifyAdvice && record.Advice is { } advice)
+        {
+            string name = SuggestedName;
+            for (int i = 2; runs.Any(r => r.Name == name); i++) name = $"{SuggestedName} {i}";
+            var spec = new RunSpec(name, "norm:" + advice.Threshold.ToString("R", CultureInfo.InvariantCulture));
+            var verification = TrainSeeds(spec, seeds, corpus, used);
+            record.Runs.AddRange(verification);
+            record.AdviceRun = name;
+            record.Advice = advice with { VerifiedVerdict = verification.Max(r => r.Verdict) };
+        }
         return record;
     }
 
-    private static double Threshold(string clip) => Clipping.ClipSpec.Parse(clip).SweepValue;
-
-    private RunRecord RunCharLm(RunSpec spec, TrainConfig config, TextCorpus corpus)
+    /// <summary>Run names name the folders of their metrics and the lines of every chart: each must be unique.</summary>
+    public static void CheckUniqueNames(IEnumerable<RunSpec> runs)
     {
-        var run = new RunRecord { Name = spec.Name, Clip = config.ClipSpec.ToString() };
-        var clock = Stopwatch.StartNew();
-        using var trainer = CharLmTrainer.Create(config, corpus);
-        while (trainer.Step < config.Steps)
-        {
-            bool probe = (trainer.Step + 1) % preset.HiddenNormsEvery == 0 || trainer.Step == 0;
-            var report = trainer.TrainStep(probe);
-            double? validation = report.Step % config.ValidateEvery == 0 ? trainer.Validate() : null;
-            Add(run, report.Step, report.Loss, validation, report.Clip, report.LearningRate, report.Tokens / report.Seconds, report.HiddenNorms);
-            if (Diverged(run, report.Loss, trainer.InitialLoss!.Value, report.Step)) break;
-        }
-        if (run.DivergedAtStep is null) run.FinalValidationLoss = run.Steps.LastOrDefault(s => s.ValidationLoss is not null)?.ValidationLoss ?? trainer.Validate();
-        Finish(run, clock);
-        return run;
+        var seen = new HashSet<string>();
+        foreach (var spec in runs)
+            if (!seen.Add(spec.Name)) throw new ArgumentException($"run name '{spec.Name}' is given twice; every run needs its own name");
     }
 
-    private RunRecord RunTask(RunSpec spec, TrainConfig config)
+    /// <summary>The median final loss (validation, or training for a task) of the seeds that did not diverge.</summary>
+    public static double? MedianFinalLoss(RunGroup group)
     {
-        var run = new RunRecord { Name = spec.Name, Clip = config.ClipSpec.ToString() };
+        var losses = group.Seeds.Where(s => s.Verdict != Verdict.Diverged).Select(s => s.FinalValidationLoss ?? s.FinalTrainLoss).OfType<double>().Where(double.IsFinite).ToList();
+        return losses.Count == 0 ? null : Statistics.Median(losses);
+    }
+
+    private List<RunRecord> TrainSeeds(RunSpec spec, int seeds, TextCorpus? corpus, HashSet<string> usedFolders)
+    {
+        string folder = Folder(spec.Name, usedFolders);
+        var result = new List<RunRecord>();
+        for (int k = 0; k < seeds; k++)
+        {
+            var config = spec.ConfigFrom(preset.Base);
+            config = config with { Seed = config.Seed + (ulong)k };
+            string metrics = Path.Combine("runs", folder, "seed_" + config.Seed.ToString(CultureInfo.InvariantCulture), "metrics.jsonl");
+            var run = new RunRecord { Name = spec.Name, Clip = config.ClipSpec.ToString(), Seed = config.Seed, Metrics = metrics, Overrides = spec.Overrides };
+            log?.Invoke($"run '{spec.Name}' seed {config.Seed} ({config.Cell}, clip {config.ClipSpec}{(spec.Overrides.Length > 0 ? ", " + spec.Overrides : "")})");
+            var clock = Stopwatch.StartNew();
+            using (var writer = new MetricsWriter(Path.Combine(directory, metrics)))
+            {
+                if (corpus is null) TrainTask(run, config, writer);
+                else TrainCharLm(run, config, corpus, writer);
+                run.Seconds = clock.Elapsed.TotalSeconds;
+                Verdicts.Assess(run);
+                writer.Write(new { Event = "end", End = run.DivergedAtStep is null ? "finished" : "diverged", run.Steps[^1].Step, DivergedAt = run.DivergedAtStep, Reason = run.DivergedReason });
+            }
+            log?.Invoke("  " + Describe(run));
+            result.Add(run);
+        }
+        return result;
+    }
+
+    private static string Describe(RunRecord run) => Verdicts.Name(run.Verdict) + run.Verdict switch
+    {
+        Verdict.Diverged => string.Create(CultureInfo.InvariantCulture, $" at step {run.DivergedAtStep}: {run.DivergedReason}") + (run.SpikeRatio is { } s ? string.Create(CultureInfo.InvariantCulture, $", after a {s:G3}x gradient surge") : ""),
+        Verdict.Trained or Verdict.DidNotLearn => string.Create(CultureInfo.InvariantCulture, $": initial loss {run.InitialLoss:F4}, final loss {run.FinalTrainLoss:F4}")
+            + (run.FinalValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation {v:F4}") : "")
+            + (run.Accuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $", accuracy {a:P1}") : "")
+            + string.Create(CultureInfo.InvariantCulture, $", clipped {run.ClipRate:P1} of steps"),
+        _ => throw new ArgumentOutOfRangeException(nameof(run), run.Verdict, "unknown verdict"),
+    };
+
+    private static bool Probe(int step, int every) => every > 0 && (step <= 20 || step % every == 0); // every step early on, where explosions come first
+
+    private void TrainCharLm(RunRecord run, TrainConfig config, TextCorpus corpus, MetricsWriter metrics)
+    {
+        using var trainer = CharLmTrainer.Create(config, corpus);
+        var names = trainer.Store.All.Select(p => p.Name).ToList();
+        metrics.Write(new { Event = "config", Config = config, Parameters = trainer.Store.Count, Vocabulary = trainer.Corpus.Vocabulary.Size });
         var clock = Stopwatch.StartNew();
+        while (trainer.Step < config.Steps && !(config.Minutes > 0 && clock.Elapsed.TotalMinutes >= config.Minutes))
+        {
+            var report = trainer.TrainStep(Probe(trainer.Step + 1, config.HiddenNormsEvery));
+            double? validation = report.Step % config.ValidateEvery == 0 || report.Step == config.Steps ? trainer.Validate() : null;
+            Add(run, report, validation);
+            metrics.Write(TrainingRun.MetricsLine(report, validation, report.Tokens / report.Seconds, names));
+            if (Verdicts.Divergence(report.Loss, trainer.InitialLoss!.Value) is not null) return;
+        }
+        run.FinalValidationLoss = run.Steps[^1].ValidationLoss ?? trainer.Validate(); // a time budget may end between validations
+    }
+
+    private void TrainTask(RunRecord run, TrainConfig config, MetricsWriter metrics)
+    {
         using var trainer = new TaskTrainer(config, SyntheticTask.Create(preset.Task!, preset.TaskSteps));
+        var names = trainer.ParameterNames;
+        metrics.Write(new { Event = "config", Config = config, Parameters = trainer.ParameterCount, preset.Task, preset.TaskSteps });
+        var clock = Stopwatch.StartNew();
         double? initial = null;
-        for (int step = 1; step <= config.Steps; step++)
+        for (int step = 1; step <= config.Steps && !(config.Minutes > 0 && clock.Elapsed.TotalMinutes >= config.Minutes); step++)
         {
             var stepClock = Stopwatch.StartNew();
-            var (loss, clip, norms) = trainer.Step(step, step % preset.HiddenNormsEvery == 0 || step == 1);
+            var (loss, clip, norms) = trainer.Step(step, Probe(step, config.HiddenNormsEvery));
             initial ??= loss;
-            Add(run, step, loss, null, clip, config.LearningRate, config.Batch * preset.TaskSteps / stepClock.Elapsed.TotalSeconds, norms);
-            if (Diverged(run, loss, initial.Value, step)) break;
+            var report = new StepReport(step, loss, clip, config.LearningRate, stepClock.Elapsed.TotalSeconds, config.Batch * preset.TaskSteps, norms);
+            Add(run, report, null);
+            metrics.Write(TrainingRun.MetricsLine(report, null, report.Tokens / report.Seconds, names));
+            if (Verdicts.Divergence(loss, initial.Value) is not null) return;
         }
         run.Accuracy = trainer.Accuracy();
         run.Solved = run.Accuracy >= 0.99; // Pascanu et al.: under 1% error on fresh sequences
-        Finish(run, clock);
-        return run;
     }
 
-    private static void Add(RunRecord run, int step, double loss, double? validation, Clipping.ClipTelemetry clip, double lr, double tokensPerSecond, Models.HiddenGradientNorms? norms)
+    private static void Add(RunRecord run, StepReport r, double? validation)
     {
-        run.Steps.Add(new StepRecord(step, loss, validation, clip.PreClipNorm, clip.PostClipNorm, clip.Scale, clip.Clipped, clip.Skipped, clip.Threshold, lr, tokensPerSecond));
-        if (norms is not null) run.HiddenNorms.Add(new HiddenNormSample(step, norms.Values.Select(v => (double[])v.Clone()).ToArray()));
+        var c = r.Clip;
+        run.Steps.Add(new StepRecord(r.Step, r.Loss, validation, c.PreClipNorm, c.PostClipNorm, c.Scale, c.Clipped, c.Skipped, c.Threshold, r.LearningRate, r.Tokens / r.Seconds));
+        if (r.HiddenNorms is { } norms) run.HiddenNorms.Add(new HiddenNormSample(r.Step, norms.Values.Select(v => (double[])v.Clone()).ToArray()));
     }
 
-    /// <summary>char-rnn's rule, as `train` applies it: a non-finite loss or one above 3x the first loss.</summary>
-    private static bool Diverged(RunRecord run, double loss, double initial, int step)
+    /// <summary>A folder name for a run: its name with anything but letters, digits, '.', '-' and '_' replaced, made unique.</summary>
+    private static string Folder(string name, HashSet<string> used)
     {
-        if (double.IsFinite(loss) && loss <= TrainingRun.DivergenceFactor * initial) return false;
-        run.DivergedAtStep = step;
-        run.DivergedReason = double.IsFinite(loss) ? $"loss {loss:F2} > {TrainingRun.DivergenceFactor}x the initial {initial:F2}" : "loss is not finite";
-        return true;
+        string slug = new(name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_' ? ch : '_').ToArray());
+        string folder = slug;
+        for (int i = 2; !used.Add(folder); i++) folder = $"{slug}_{i}";
+        return folder;
     }
 
-    /// <summary>The final training loss is the mean of the last 20 steps' losses (one step is noisy).</summary>
-    private static void Finish(RunRecord run, Stopwatch clock)
-    {
-        run.Seconds = clock.Elapsed.TotalSeconds;
-        if (run.DivergedAtStep is null) run.FinalTrainLoss = run.Steps.TakeLast(20).Average(s => s.Loss);
-        else run.FinalTrainLoss = run.Steps[^1].Loss;
-    }
-
-    private static IReadOnlyDictionary<string, string> Settings(ExperimentPreset p)
+    private static IReadOnlyDictionary<string, string> Settings(ExperimentPreset p, int seeds)
     {
         var c = p.Base;
-        var s = new Dictionary<string, string>
+        return new Dictionary<string, string>
         {
             ["data"] = p.Task is null ? $"corpus {c.Corpus}" : $"task {p.Task}, T = {p.TaskSteps}",
             ["model"] = $"{c.Cell} {c.Layers} x {c.Hidden}" + (p.Task is null ? $", embedding {c.Embedding}" : ""),
-            ["batch"] = p.Task is null ? $"{c.Batch} x {c.SequenceLength}" : c.Batch.ToString(),
-            ["steps"] = c.Steps.ToString(),
+            ["batch"] = p.Task is null ? $"{c.Batch} x {c.SequenceLength}" : c.Batch.ToString(CultureInfo.InvariantCulture),
+            ["steps"] = c.Steps.ToString(CultureInfo.InvariantCulture) + (c.Minutes > 0 ? $" (at most {c.Minutes.ToString(CultureInfo.InvariantCulture)} min)" : ""),
             ["optimizer"] = c.OptimizerSpec.ToString(),
+            ["schedule"] = c.Schedule,
             ["init"] = c.InitSpec.ToString(),
-            ["seed"] = c.Seed.ToString(),
+            ["seeds"] = seeds == 1 ? c.Seed.ToString(CultureInfo.InvariantCulture) : $"{c.Seed}..{c.Seed + (ulong)seeds - 1}",
+            ["device"] = c.Device,
             ["non-finite policy"] = c.NonFinite,
         };
-        return s;
     }
 }

@@ -1,5 +1,5 @@
-// The records an experiment produces: what happened at every step of every run, what the run ended
-// as, and how the runs of one comparison relate. Reports (HTML, charts, summary.json) read only these.
+// The records an experiment produces: what happened at every step of every run and seed, what each
+// ended as, and how the runs of one comparison relate. Reports (HTML, charts, summary.json) read only these.
 namespace Engine.Training.Experiments;
 
 /// <summary>One optimisation step of one run; the clip fields are the clip stage's telemetry.</summary>
@@ -19,6 +19,13 @@ public sealed record StepRecord(
 /// <summary>||dL/dh_t|| for every layer and time step, recorded at one step: [layer][t].</summary>
 public sealed record HiddenNormSample(int Step, double[][] ByLayerAndTime);
 
+/// <summary>A step whose pre-clip gradient norm is over Surges.SpikeFactor times the median of the steps before it.</summary>
+public sealed record Spike(int Step, double Ratio);
+
+/// <summary>How a run ended: exactly one of these (see Verdicts for the rules).</summary>
+public enum Verdict { Trained, DidNotLearn, Diverged }
+
+/// <summary>One run of a comparison with one seed.</summary>
 public sealed class RunRecord
 {
     public required string Name { get; init; }
@@ -26,12 +33,29 @@ public sealed class RunRecord
     /// <summary>The clip specification, in the `--clip` syntax (e.g. "none", "norm:1").</summary>
     public required string Clip { get; init; }
 
+    public ulong Seed { get; init; }
+
+    /// <summary>The options this run changes from the comparison's base, as option=value pairs ("" for none).</summary>
+    public string Overrides { get; init; } = "";
+
+    /// <summary>Path of this run's metrics.jsonl, relative to the report directory (null when it was not written by the report).</summary>
+    public string? Metrics { get; set; }
+
     public List<StepRecord> Steps { get; } = new();
     public List<HiddenNormSample> HiddenNorms { get; } = new();
+
+    /// <summary>The loss of the first step: the reference for divergence and for learning.</summary>
+    public double? InitialLoss { get; set; }
 
     /// <summary>The step at which the run diverged (non-finite loss, or loss above 3x the initial), or null.</summary>
     public int? DivergedAtStep { get; set; }
     public string? DivergedReason { get; set; }
+
+    /// <summary>For a diverged run: the gradient surge before it (Surges.SpikeRatio).</summary>
+    public double? SpikeRatio { get; set; }
+    public List<Spike> Spikes { get; } = new();
+
+    public Verdict Verdict { get; set; }
 
     public double? FinalTrainLoss { get; set; }
     public double? FinalValidationLoss { get; set; }
@@ -45,25 +69,36 @@ public sealed class RunRecord
     public double ClipRate => Steps.Count == 0 ? 0 : (double)Steps.Count(s => s.Clipped) / Steps.Count;
 }
 
-/// <summary>The threshold suggested from an observed gradient-norm distribution, with the reasoning in words.</summary>
-public sealed record ThresholdAdvice(double Threshold, double Percentile, double MedianNorm, double MaxNorm, string Reason);
+/// <summary>The threshold suggested from the gradient norms outside surges, and the verdict of the run that tried it.</summary>
+public sealed record ThresholdAdvice(double Threshold, string Rule, double QuietMedian, int QuietSteps, double QuietShareAbove, string Reason)
+{
+    /// <summary>The verdict of the extra run trained at the threshold (its worst seed), or null when none was trained.</summary>
+    public Verdict? VerifiedVerdict { get; init; }
+}
 
-/// <summary>A threshold sweep: final loss per threshold of one clip kind.</summary>
-public sealed record SweepPoint(double Threshold, double? FinalLoss, bool Diverged);
+/// <summary>One point of a threshold sweep: the median final loss over the seeds that did not diverge.</summary>
+public sealed record SweepPoint(double Threshold, double? FinalLoss, int DivergedSeeds, int Seeds);
 
 public sealed class ComparisonRecord
 {
     public required string Preset { get; init; }
     public required string Description { get; init; }
 
-    /// <summary>Every option of the comparison (model, optimizer, seed, steps ...), for the report's header and summary.json.</summary>
+    /// <summary>Every option of the comparison (model, optimizer, seeds, steps ...), for the report's header and summary.json.</summary>
     public required IReadOnlyDictionary<string, string> Settings { get; init; }
 
+    /// <summary>Every run with every seed, grouped by run in the order of the plan.</summary>
     public List<RunRecord> Runs { get; } = new();
+
+    /// <summary>The runs grouped by name, in order of first appearance.</summary>
+    public IReadOnlyList<RunGroup> Groups => Runs.GroupBy(r => r.Name).Select(g => new RunGroup(g.Key, g.ToList())).ToList();
 
     /// <summary>Set when the comparison was a sweep (`--sweep kind:t1,t2,...`): the clip kind and one point per threshold.</summary>
     public string? SweepKind { get; set; }
     public List<SweepPoint> Sweep { get; } = new();
 
     public ThresholdAdvice? Advice { get; set; }
+
+    /// <summary>The name of the run that verified the advice, when one was trained.</summary>
+    public string? AdviceRun { get; set; }
 }

@@ -22,6 +22,10 @@ public sealed class TaskTrainer : IDisposable
     public SyntheticTask Task { get; }
     public TrainConfig Config { get; }
 
+    /// <summary>Parameter names in store order (the order of the clip stage's per-parameter norms).</summary>
+    public IReadOnlyList<string> ParameterNames => store.All.Select(p => p.Name).ToList();
+    public int ParameterCount => store.Count;
+
     public TaskTrainer(TrainConfig config, SyntheticTask task)
     {
         config.Validate();

@@ -1,27 +1,34 @@
-// ThresholdAdvisor: suggests a clipping threshold from the gradient norms an unclipped run observed
-// before it diverged. Pascanu et al. (2013) take "the average norm over a sufficiently large number of
-// updates"; AutoClip (2020) takes a low percentile of the history. We suggest the median of the
-// pre-divergence norms, which sits inside the bulk of the distribution and below its spikes, and say
-// what fraction of the observed steps it would have clipped.
+// ThresholdAdvisor: suggests a global-norm clipping threshold from the gradient norms the runs saw
+// outside surges. The rule: twice the median of every finite pre-clip norm, over every run and seed,
+// leaving out the surges (every spike, and the 5 steps up to each divergence). Outside surges the
+// norms of a run that trains stay close to their median, so twice the median leaves typical steps
+// alone (clipping is not a permanent cap on the step size), while a surge (10x and more) is cut by at
+// least 5x. `compare` then trains one more run at this threshold to check that it trains.
+using System.Globalization;
+
 namespace Engine.Training.Experiments;
 
 public static class ThresholdAdvisor
 {
-    public const double Percentile = 50;
+    public const double Multiple = 2;
 
-    public static ThresholdAdvice? Advise(ComparisonRecord record)
+    public static string Rule => $"{Multiple.ToString(CultureInfo.InvariantCulture)} x the median pre-clip gradient norm outside surges (spikes over {Surges.SpikeFactor}x the median of the {Surges.History} steps before, and the {Surges.Window} steps up to a divergence), over every run and seed, to 3 significant digits";
+
+    public static ThresholdAdvice? Advise(IEnumerable<RunRecord> runs)
     {
-        var unclipped = record.Runs.FirstOrDefault(r => r.Clip == "none");
-        if (unclipped is null) return null;
-        var norms = unclipped.Steps.Select(s => s.PreClipNorm).Where(double.IsFinite).ToList();
-        if (norms.Count == 0) return null;
-        double threshold = Statistics.Percentile(norms, Percentile);
-        double median = Statistics.Median(norms), max = norms.Max();
-        double share = norms.Count(n => n > threshold) / (double)norms.Count;
-        string reason = $"the unclipped run '{unclipped.Name}' saw {norms.Count} finite gradient norms (median {median:G3}, max {max:G3})"
-            + (unclipped.DivergedAtStep is { } d ? $" before diverging at step {d}" : "")
-            + $"; clipping at their {Percentile:F0}th percentile ({threshold:G3}) leaves typical steps alone and caps the "
-            + $"{share:P0} largest, the spikes that blow up training (Pascanu et al. 2013 use the average norm; AutoClip a low percentile)";
-        return new ThresholdAdvice(threshold, Percentile, median, max, reason);
+        var quiet = new List<double>();
+        foreach (var run in runs)
+        {
+            var surge = Surges.SurgeSteps(run);
+            quiet.AddRange(run.Steps.Where(s => !surge.Contains(s.Step) && double.IsFinite(s.PreClipNorm)).Select(s => s.PreClipNorm));
+        }
+        if (quiet.Count == 0) return null;
+        double median = Statistics.Median(quiet);
+        if (!(median > 0)) return null;
+        double threshold = double.Parse((Multiple * median).ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        double above = quiet.Count(n => n > threshold) / (double)quiet.Count;
+        string reason = string.Create(CultureInfo.InvariantCulture,
+            $"outside surges the runs saw {quiet.Count} gradient norms with median {median:G3}; clipping at {Multiple}x that ({threshold:G3}) would have clipped {above:P1} of those quiet steps, and cuts any surge of {Surges.SpikeFactor}x or more at least {Surges.SpikeFactor / Multiple}-fold");
+        return new ThresholdAdvice(threshold, Rule, median, quiet.Count, above, reason);
     }
 }

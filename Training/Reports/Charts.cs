@@ -1,158 +1,214 @@
 // Charts: every chart of a comparison report, drawn with ScottPlot. One definition per chart; the
-// report writes each as PNG and SVG files and embeds the SVG in report.html. Runs keep one colour in
-// every chart; a diverged run's line stops at its divergence step, which is marked.
+// report writes each as PNG and SVG files and embeds the SVG in report.html. A run keeps one colour in
+// every chart (RunColours); each seed is a thin line and the median over seeds a thick one; a diverged
+// seed stops at its divergence step, which is marked. When a run diverges early (within the first 5%
+// of the steps) the step axis is logarithmic, so the first steps are not squashed against the axis.
+using System.Globalization;
 using Engine.Training.Experiments;
 using ScottPlot;
 
 namespace Engine.Training.Reports;
 
-public static class Charts
+public sealed class Charts(ComparisonRecord record)
 {
-    public const int Width = 800, Height = 360;
+    public const int Width = 900, Height = 380;
 
-    private static readonly string[] Palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+    private readonly RunColours colours = new(record);
 
-    public static Color ColorOf(int run) => Color.FromHex(Palette[run % Palette.Length]);
+    public RunColours Colours => colours;
 
-    /// <summary>Training loss per run, with validation losses as markers.</summary>
-    public static Plot Loss(ComparisonRecord record)
+    /// <summary>Whether the step axis is logarithmic: some run diverged within the first 5% of the longest run's steps.</summary>
+    public bool LogSteps { get; } = record.Runs.Any(r => r.DivergedAtStep is { } d && d <= 0.05 * record.Runs.Max(x => x.Steps[^1].Step));
+
+    private double X(int step) => LogSteps ? Math.Log10(step) : step;
+
+    private string StepLabel => LogSteps ? "training step (log scale)" : "training step";
+
+    /// <summary>Training loss per run, with the validation losses (median over seeds) as diamonds.</summary>
+    public Plot Loss()
     {
-        var plot = New("Training loss per run", "step", "loss (nats)");
-        for (int r = 0; r < record.Runs.Count; r++)
+        var plot = New("Training loss per run", StepLabel, "loss (nats)");
+        foreach (var group in record.Groups)
         {
-            var run = record.Runs[r];
-            Line(plot, run.Steps.Select(s => ((double)s.Step, s.Loss)), ColorOf(r), run.Name);
-            var validation = run.Steps.Where(s => s.ValidationLoss is not null).Select(s => ((double)s.Step, s.ValidationLoss!.Value)).ToList();
+            var colour = colours.Of(group.Name);
+            Seeds(plot, group, colour, group.Name, run => run.Steps.Select(s => (s.Step, s.Loss)));
+            var validation = Median(group.Seeds.Select(run => run.Steps.Where(s => s.ValidationLoss is not null).Select(s => (s.Step, s.ValidationLoss!.Value))));
             if (validation.Count > 0)
             {
-                var points = plot.Add.ScatterPoints(validation.Select(v => v.Item1).ToArray(), validation.Select(v => v.Item2).ToArray(), ColorOf(r));
+                var points = plot.Add.ScatterPoints(validation.Select(v => X(v.Step)).ToArray(), validation.Select(v => v.Value).ToArray(), colour);
                 points.MarkerSize = 8;
                 points.MarkerShape = MarkerShape.FilledDiamond;
-                points.LegendText = run.Name + " (validation)";
+                points.LegendText = group.Name + " validation";
             }
-            MarkDivergence(plot, run, ColorOf(r));
+            MarkDivergence(plot, group, colour);
         }
+        StepTicks(plot);
         return plot;
     }
 
-    /// <summary>Pre-clip global gradient norm per run on a log scale, with each run's threshold drawn.</summary>
-    public static Plot GradientNorm(ComparisonRecord record)
+    /// <summary>Pre-clip global gradient norm per run on a log scale, each run's threshold dashed, its spikes circled.</summary>
+    public Plot GradientNorm()
     {
-        var plot = New("Gradient norm before clipping (log scale)", "step", "||g|| (log10)");
-        for (int r = 0; r < record.Runs.Count; r++)
+        var plot = New("Gradient norm before clipping (log scale); circles: spikes over 10x the recent median", StepLabel, "||g||");
+        foreach (var group in record.Groups)
         {
-            var run = record.Runs[r];
-            Line(plot, run.Steps.Where(s => s.PreClipNorm > 0 && double.IsFinite(s.PreClipNorm)).Select(s => ((double)s.Step, Math.Log10(s.PreClipNorm))), ColorOf(r), run.Name);
-            var adaptive = run.Steps.Where(s => s.Threshold is > 0).Select(s => ((double)s.Step, Math.Log10(s.Threshold!.Value))).ToList();
-            bool varying = adaptive.Select(a => a.Item2).Distinct().Count() > 1;
-            if (varying) Line(plot, adaptive, ColorOf(r).WithAlpha(0.6), run.Name + " threshold", dashed: true);
+            var colour = colours.Of(group.Name);
+            Seeds(plot, group, colour, group.Name, run => run.Steps.Where(s => s.PreClipNorm > 0 && double.IsFinite(s.PreClipNorm)).Select(s => (s.Step, Math.Log10(s.PreClipNorm))));
+            var first = group.Seeds[0];
+            var adaptive = first.Steps.Where(s => s.Threshold is > 0).Select(s => (s.Step, Value: Math.Log10(s.Threshold!.Value))).ToList();
+            if (adaptive.Select(a => a.Value).Distinct().Count() > 1) Line(plot, adaptive.Select(a => (X(a.Step), a.Value)), colour.WithAlpha(0.6), group.Name + " threshold", 1.2f, dashed: true);
             else if (adaptive.Count > 0)
             {
-                var line = plot.Add.HorizontalLine(adaptive[0].Item2, 1.5f, ColorOf(r), LinePattern.Dashed);
-                line.LegendText = $"{run.Name} threshold {Math.Pow(10, adaptive[0].Item2):G3}";
+                var line = plot.Add.HorizontalLine(adaptive[0].Value, 1.5f, colour, LinePattern.Dashed);
+                line.LegendText = $"{group.Name} threshold {Math.Pow(10, adaptive[0].Value).ToString("G3", CultureInfo.InvariantCulture)}";
             }
-            MarkDivergence(plot, run, ColorOf(r));
+            var spikes = group.Seeds.SelectMany(run => run.Spikes.Select(sp => run.Steps.First(s => s.Step == sp.Step)))
+                .Where(s => s.PreClipNorm > 0 && double.IsFinite(s.PreClipNorm)).ToList();
+            if (spikes.Count > 0)
+            {
+                var circles = plot.Add.ScatterPoints(spikes.Select(s => X(s.Step)).ToArray(), spikes.Select(s => Math.Log10(s.PreClipNorm)).ToArray(), colour);
+                circles.MarkerShape = MarkerShape.OpenCircle;
+                circles.MarkerSize = 11;
+                circles.LegendText = $"{group.Name} spikes ({spikes.Count})";
+            }
+            MarkDivergence(plot, group, colour);
         }
-        LogTicks(plot);
+        plot.Axes.Left.TickGenerator = LogTickGenerator();
+        StepTicks(plot);
         return plot;
     }
 
-    /// <summary>The scale the clip stage applied at each step, and the running fraction of steps clipped.</summary>
-    public static Plot Clipping(ComparisonRecord record)
+    /// <summary>The scale the clip stage applied at each step (dots), and the running fraction of steps clipped (lines).</summary>
+    public Plot Clipping()
     {
-        var plot = New("Clip scale per step (dots) and fraction of steps clipped so far (line)", "step", "scale / fraction");
-        for (int r = 0; r < record.Runs.Count; r++)
+        var plot = New("Clip scale per step (dots) and fraction of steps clipped so far (lines)", StepLabel, "scale / fraction");
+        foreach (var group in record.Groups)
         {
-            var run = record.Runs[r];
-            var scales = run.Steps.Where(s => double.IsFinite(s.Scale)).ToList();
+            var colour = colours.Of(group.Name);
+            var scales = group.Seeds.SelectMany(run => run.Steps).Where(s => double.IsFinite(s.Scale) && s.Scale < 1).ToList();
             if (scales.Count > 0)
             {
-                var dots = plot.Add.ScatterPoints(scales.Select(s => (double)s.Step).ToArray(), scales.Select(s => s.Scale).ToArray(), ColorOf(r).WithAlpha(0.5));
-                dots.MarkerSize = 3;
-                dots.LegendText = run.Name + " scale";
+                var dots = plot.Add.ScatterPoints(scales.Select(s => X(s.Step)).ToArray(), scales.Select(s => s.Scale).ToArray(), colour.WithAlpha(0.6));
+                dots.MarkerSize = 4;
+                dots.LegendText = group.Name + " scale (clipped steps)";
             }
-            int clipped = 0;
-            Line(plot, run.Steps.Select((s, i) => ((double)s.Step, (clipped += s.Clipped ? 1 : 0) / (double)(i + 1))), ColorOf(r), run.Name + " fraction clipped");
+            Seeds(plot, group, colour, group.Name + " fraction clipped", run =>
+            {
+                int clipped = 0;
+                return run.Steps.Select((s, i) => (s.Step, (clipped += s.Clipped ? 1 : 0) / (double)(i + 1))).ToList();
+            });
         }
         plot.Axes.SetLimitsY(-0.05, 1.1);
+        StepTicks(plot);
         return plot;
     }
 
-    /// <summary>||dL/dh_t|| of the last layer over (training step, time step), log colour scale.</summary>
+    /// <summary>
+    /// ||dL/dh_t|| of the last layer of one run's first seed over (time step t, training step), log colour
+    /// scale. The vertical axis is the real training step: each recorded step's row holds until the next.
+    /// </summary>
     public static Plot HiddenNorms(RunRecord run)
     {
-        var plot = New($"||dL/dh_t|| over training ({run.Name}, last layer, log10)", "time step t", "training step (sample)");
+        var plot = New($"||dL/dh_t|| of '{run.Name}' (seed {run.Seed}, last layer, log10 colour)", "time step t within the chunk", "training step", legend: false);
         var samples = run.HiddenNorms;
-        if (samples.Count == 0) return plot;
-        int steps = samples[0].ByLayerAndTime[^1].Length;
-        var data = new double[samples.Count, steps];
-        for (int i = 0; i < samples.Count; i++)
-            for (int t = 0; t < steps; t++)
+        int first = samples[0].Step, last = samples[^1].Step, times = samples[0].ByLayerAndTime[^1].Length;
+        int bin = Math.Max(1, (int)Math.Ceiling((last - first + 1) / 1000.0)); // at most about 1000 rows
+        int rows = (last - first) / bin + 1;
+        var data = new double[rows, times];
+        for (int r = 0; r < rows; r++)
+        {
+            int step = last - r * bin; // row 0 is drawn at the top: the latest step
+            var sample = samples.Last(s => s.Step <= step);
+            for (int t = 0; t < times; t++)
             {
-                double v = samples[i].ByLayerAndTime[^1][t];
-                data[samples.Count - 1 - i, t] = v > 0 && double.IsFinite(v) ? Math.Log10(v) : double.NaN;
+                double v = sample.ByLayerAndTime[^1][t];
+                data[r, t] = v > 0 && double.IsFinite(v) ? Math.Log10(v) : double.NaN;
             }
+        }
         var map = plot.Add.Heatmap(data);
         map.Colormap = new ScottPlot.Colormaps.Viridis();
-        map.Extent = new CoordinateRect(0, steps, samples[0].Step, samples[^1].Step);
-        plot.Add.ColorBar(map);
+        map.Extent = new CoordinateRect(0, times, last - (rows - 0.5) * bin, last + 0.5 * bin);
+        var bar = plot.Add.ColorBar(map);
+        bar.Label = "log10 ||dL/dh_t||";
         return plot;
     }
 
-    /// <summary>Final loss against threshold for a sweep (log x); diverged runs are drawn at the top, crossed.</summary>
-    public static Plot Sweep(ComparisonRecord record)
+    /// <summary>Median final loss against threshold for a sweep (log x); thresholds where every seed diverged are crossed at the top.</summary>
+    public Plot Sweep()
     {
-        var plot = New($"Final loss against {record.SweepKind} threshold", "threshold (log10)", "final loss");
-        var ok = record.Sweep.Where(p => !p.Diverged && p.FinalLoss is { } l && double.IsFinite(l)).ToList();
-        Line(plot, ok.Select(p => (Math.Log10(p.Threshold), p.FinalLoss!.Value)), ColorOf(1), "final loss", markers: true);
-        var failed = record.Sweep.Where(p => p.Diverged).ToList();
+        string loss = record.Runs.Any(r => r.Accuracy is not null) ? "training" : "validation";
+        var plot = New($"Final {loss} loss (median over seeds that did not diverge) against {record.SweepKind} threshold", "threshold (log scale)", $"final {loss} loss (nats)");
+        var ok = record.Sweep.Where(p => p.FinalLoss is { } l && double.IsFinite(l)).ToList();
+        Line(plot, ok.Select(p => (Math.Log10(p.Threshold), p.FinalLoss!.Value)), Color.FromHex("#1f77b4"), "final loss", 1.6f, markers: true);
+        var failed = record.Sweep.Where(p => p.FinalLoss is null).ToList();
         if (failed.Count > 0)
         {
             double top = ok.Count == 0 ? 1 : ok.Max(p => p.FinalLoss!.Value) * 1.1;
-            var crosses = plot.Add.ScatterPoints(failed.Select(p => Math.Log10(p.Threshold)).ToArray(), failed.Select(_ => top).ToArray(), ColorOf(0));
+            var crosses = plot.Add.ScatterPoints(failed.Select(p => Math.Log10(p.Threshold)).ToArray(), failed.Select(_ => top).ToArray(), Color.FromHex("#d62728"));
             crosses.MarkerShape = MarkerShape.Cross;
             crosses.MarkerSize = 12;
-            crosses.LegendText = "diverged";
+            crosses.LegendText = "every seed diverged";
         }
         plot.Axes.Bottom.TickGenerator = LogTickGenerator();
-        plot.ShowLegend(Alignment.LowerLeft); // the largest thresholds, often diverged, sit at the upper right
         return plot;
     }
 
-    private static Plot New(string title, string x, string y)
+    private static Plot New(string title, string x, string y, bool legend = true)
     {
         var plot = new Plot();
-        plot.Title(title);
-        plot.XLabel(x);
-        plot.YLabel(y);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Title(title, 13);
+        plot.XLabel(x, 13);
+        plot.YLabel(y, 13);
+        if (legend) plot.ShowLegend(Edge.Right); // beside the data, never over it
         return plot;
     }
 
-    private static void Line(Plot plot, IEnumerable<(double X, double Y)> points, Color color, string label, bool dashed = false, bool markers = false)
+    /// <summary>Each seed of a run as a thin line and, with several seeds, their median (over the seeds that reached each step) as a thick one.</summary>
+    private void Seeds(Plot plot, RunGroup group, Color colour, string label, Func<RunRecord, IEnumerable<(int Step, double Value)>> series)
     {
-        var list = points.Where(p => double.IsFinite(p.Y)).ToList();
+        if (group.Seeds.Count == 1)
+        {
+            Line(plot, series(group.Seeds[0]).Select(p => (X(p.Step), p.Value)), colour, label, 1.6f);
+            return;
+        }
+        foreach (var run in group.Seeds) Line(plot, series(run).Select(p => (X(p.Step), p.Value)), colour.WithAlpha(0.35), null, 0.8f);
+        Line(plot, Median(group.Seeds.Select(series)).Select(p => (X(p.Step), p.Value)), colour, $"{label} (median of {group.Seeds.Count} seeds)", 2f);
+    }
+
+    private static List<(int Step, double Value)> Median(IEnumerable<IEnumerable<(int Step, double Value)>> seeds) =>
+        seeds.SelectMany(s => s).Where(p => double.IsFinite(p.Value)).GroupBy(p => p.Step).OrderBy(g => g.Key)
+            .Select(g => (g.Key, Statistics.Median(g.Select(p => p.Value).ToList()))).ToList();
+
+    private static void Line(Plot plot, IEnumerable<(double X, double Y)> points, Color color, string? label, float width, bool dashed = false, bool markers = false)
+    {
+        var list = points.Where(p => double.IsFinite(p.Y) && double.IsFinite(p.X)).ToList();
         if (list.Count == 0) return;
         var line = plot.Add.Scatter(list.Select(p => p.X).ToArray(), list.Select(p => p.Y).ToArray(), color);
-        line.LegendText = label;
-        line.LineWidth = 1.6f;
-        line.MarkerSize = markers ? 7 : 0;
+        if (label is not null) line.LegendText = label;
+        line.LineWidth = width;
+        line.MarkerSize = markers || list.Count == 1 ? 6 : 0;
         if (dashed) line.LinePattern = LinePattern.Dashed;
     }
 
-    private static void MarkDivergence(Plot plot, RunRecord run, Color color)
+    private void MarkDivergence(Plot plot, RunGroup group, Color colour)
     {
-        if (run.DivergedAtStep is not { } step) return;
-        var mark = plot.Add.VerticalLine(step, 1.5f, color, LinePattern.Dotted);
-        mark.LegendText = $"{run.Name} diverged (step {step})";
+        var steps = group.Seeds.Select(s => s.DivergedAtStep).OfType<int>().ToList();
+        for (int i = 0; i < steps.Count; i++)
+        {
+            var mark = plot.Add.VerticalLine(X(steps[i]), 1.2f, colour, LinePattern.Dotted);
+            if (i == 0) mark.LegendText = $"{group.Name} diverged ({steps.Count} of {group.Seeds.Count})";
+        }
     }
 
-    private static void LogTicks(Plot plot) => plot.Axes.Left.TickGenerator = LogTickGenerator();
+    private void StepTicks(Plot plot)
+    {
+        if (LogSteps) plot.Axes.Bottom.TickGenerator = LogTickGenerator();
+    }
 
     private static ScottPlot.TickGenerators.NumericAutomatic LogTickGenerator() => new()
     {
         MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
         IntegerTicksOnly = true,
-        LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+        LabelFormatter = v => Math.Pow(10, v).ToString("G3", CultureInfo.InvariantCulture),
     };
 }

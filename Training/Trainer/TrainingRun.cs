@@ -48,6 +48,7 @@ public sealed class TrainingRun
     {
         var config = trainer.Config;
         using var metrics = new MetricsWriter(MetricsPath);
+        var parameterNames = trainer.Store.All.Select(p => p.Name).ToList();
         if (resumed is null) metrics.Write(new { Event = "config", Config = config, Parameters = trainer.Store.Count, Vocabulary = trainer.Corpus.Vocabulary.Size });
         else metrics.Write(new { Event = "resume", trainer.Step, resumed.From, resumed.Changed, Config = config });
 
@@ -83,7 +84,7 @@ public sealed class TrainingRun
                 validation = lastValidation = trainer.Validate();
                 observer.OnValidation(report.Step, validation.Value);
             }
-            metrics.Write(MetricsLine(report, validation, tokensPerSecond));
+            metrics.Write(MetricsLine(report, validation, tokensPerSecond, parameterNames));
 
             if (!double.IsFinite(report.Loss) || report.Loss > DivergenceFactor * trainer.InitialLoss!.Value)
             {
@@ -113,7 +114,8 @@ public sealed class TrainingRun
         return path;
     }
 
-    private static object MetricsLine(StepReport r, double? validation, double tokensPerSecond) => new
+    /// <summary>One step's line of metrics.jsonl (also written by `compare` for each of its runs); parameter norms are keyed by parameter name.</summary>
+    public static object MetricsLine(StepReport r, double? validation, double tokensPerSecond, IReadOnlyList<string> parameterNames) => new
     {
         r.Step,
         r.Loss,
@@ -129,7 +131,7 @@ public sealed class TrainingRun
         r.Clip.Threshold,
         r.Clip.NonFiniteCount,
         r.Clip.FirstNonFiniteParameter,
-        r.Clip.ParameterNorms,
+        ParameterNorms = parameterNames.Zip(r.Clip.ParameterNorms).ToDictionary(p => p.First, p => p.Second),
         HiddenGradNorms = r.HiddenNorms?.Values,
         r.GuardedWeights,
     };

@@ -1,0 +1,136 @@
+// The rules that judge a run (diverged / did-not-learn / trained), the spike list, the spike ratio and
+// the threshold advice, on hand-built step records with exact expected values.
+using Engine.Training.Experiments;
+using Xunit;
+
+namespace Engine.Tests.Experiments;
+
+public class VerdictTests
+{
+    private static RunRecord Run(double[] losses, double[] norms, string clip = "none", string name = "r")
+    {
+        var run = new RunRecord { Name = name, Clip = clip };
+        for (int i = 0; i < losses.Length; i++) run.Steps.Add(new StepRecord(i + 1, losses[i], null, norms[i], norms[i], 1, false, false, null, 0.1, 1));
+        return run;
+    }
+
+    [Fact]
+    public void A_loss_above_three_times_the_first_diverges_at_that_step()
+    {
+        var run = Run([4, 3, 12, 13, 2], [1, 1, 1, 1, 1]);
+        Verdicts.Assess(run);
+        // 12 is exactly 3 x 4 (not above); 13 is the first loss above it.
+        Assert.Equal(Verdict.Diverged, run.Verdict);
+        Assert.Equal(4, run.DivergedAtStep);
+        Assert.Equal("loss 13.00 above 3x the initial 4.00", run.DivergedReason);
+        Assert.Equal(4.0, run.InitialLoss);
+        Assert.Equal(13.0, run.FinalTrainLoss);
+        Assert.Null(run.FinalValidationLoss);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_diverges()
+    {
+        var run = Run([4, double.NaN, 3], [1, 1, 1]);
+        Verdicts.Assess(run);
+        Assert.Equal((Verdict.Diverged, 2, "loss is not finite"), (run.Verdict, run.DivergedAtStep, run.DivergedReason));
+    }
+
+    [Theory]
+    [InlineData(3.9, Verdict.Trained)]
+    [InlineData(4.0, Verdict.DidNotLearn)] // not below the initial loss
+    [InlineData(4.93, Verdict.DidNotLearn)]
+    public void A_run_that_did_not_diverge_trained_only_if_its_final_validation_loss_is_below_the_initial_loss(double validation, Verdict expected)
+    {
+        var run = Run([4, 3.5, 3.2], [1, 1, 1]);
+        run.FinalValidationLoss = validation;
+        Verdicts.Assess(run);
+        Assert.Equal(expected, run.Verdict);
+        Assert.Null(run.DivergedAtStep);
+        Assert.Equal((4 + 3.5 + 3.2) / 3, run.FinalTrainLoss!.Value, 12); // the mean of the last 20 steps (here all 3)
+        Assert.Null(run.SpikeRatio);
+    }
+
+    [Theory]
+    [InlineData(true, Verdict.Trained)]
+    [InlineData(false, Verdict.DidNotLearn)]
+    public void A_synthetic_task_is_judged_by_its_accuracy_criterion(bool solved, Verdict expected)
+    {
+        var run = Run([1.4, 0.1], [1, 1]);
+        run.Solved = solved;
+        Verdicts.Assess(run);
+        Assert.Equal(expected, run.Verdict);
+    }
+
+    [Fact]
+    public void Spikes_are_norms_over_ten_times_the_median_of_the_steps_before()
+    {
+        var run = Run([1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 12, 1, 100, double.PositiveInfinity]);
+        Verdicts.Assess(run);
+        // Step 5: 12 over the median 1 of steps 1-4. Step 6: 1 over median 1 (steps 1-5 include the 12). Step 7:
+        // 100 over median 1. Step 8: a non-finite norm is an infinite ratio. 10x exactly is not a spike (see below).
+        Assert.Equal([new Spike(5, 12), new Spike(7, 100), new Spike(8, double.PositiveInfinity)], run.Spikes);
+        Assert.Empty(Surges.Spikes(Run([1, 1, 1], [2, 2, 20]).Steps));
+    }
+
+    [Fact]
+    public void Spike_history_is_at_most_the_fifty_steps_before()
+    {
+        // 60 steps at 0.1, then 50 at 1, then 11: the 50 steps before step 111 are all 1, so its ratio is 11;
+        // over all 110 steps before it the median would be 0.1 and the ratio 110. Step 61 (1 over 0.1) is
+        // exactly 10x, not over it.
+        double[] norms = [.. Enumerable.Repeat(0.1, 60), .. Enumerable.Repeat(1.0, 50), 11];
+        var run = Run(Enumerable.Repeat(1.0, norms.Length).ToArray(), norms);
+        Assert.Equal([new Spike(111, 11)], Surges.Spikes(run.Steps));
+    }
+
+    [Fact]
+    public void The_spike_ratio_is_the_largest_norm_of_the_five_steps_to_divergence_over_the_median_before()
+    {
+        // Diverged at step 8: steps 4-8 peak at 50; steps 1-3 have median 1 (norms 1, 1, 2).
+        var late = Run([4, 4, 4, 4, 4, 4, 4, 20], [1, 1, 2, 1, 1, 1, 50, 7]);
+        Verdicts.Assess(late);
+        Assert.Equal(8, late.DivergedAtStep);
+        Assert.Equal(50.0, late.SpikeRatio);
+        // Diverged at step 3: the window keeps the first step as history (2), so 40 / 2 = 20.
+        var early = Run([4, 5, 13], [2, 6, 40]);
+        Verdicts.Assess(early);
+        Assert.Equal(20.0, early.SpikeRatio);
+        // A slow drift: the norm never surges, the ratio stays small (1.5 / 1).
+        var drift = Run([4, 6, 8, 10, 11, 12, 12.5], [1, 1, 1, 1.2, 1.3, 1.4, 1.5]);
+        Verdicts.Assess(drift);
+        Assert.Equal(7, drift.DivergedAtStep);
+        Assert.Equal(1.5, drift.SpikeRatio);
+        // Diverged at the first step (non-finite): there is no history.
+        var first = Run([double.NaN], [1]);
+        Verdicts.Assess(first);
+        Assert.Null(first.SpikeRatio);
+    }
+
+    [Fact]
+    public void Advice_is_twice_the_median_norm_outside_surges_over_every_run()
+    {
+        // Run a diverges at step 10 after a surge: steps 6-10 (the window) are left out, so its quiet norms are
+        // five of 0.5. Run b has no surge (2.1 is 7x the median 0.3 before it): 0.3, 0.3, 0.3, 0.9, 2.1.
+        // The ten quiet norms have median 0.5, so the threshold is 1.0, and one of the ten (2.1) lies above it.
+        var a = Run([4, 4, 4, 4, 4, 4, 4, 4, 4, 13], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 5, 40]);
+        var b = Run([4, 3, 3, 3, 3], [0.3, 0.3, 0.3, 0.9, 2.1], "norm:1", "b");
+        Verdicts.Assess(a);
+        Verdicts.Assess(b);
+        Assert.Equal([new Spike(10, 80)], a.Spikes);
+        var advice = ThresholdAdvisor.Advise([a, b])!;
+        Assert.Equal(1.0, advice.Threshold);
+        Assert.Equal(0.5, advice.QuietMedian);
+        Assert.Equal(10, advice.QuietSteps);
+        Assert.Equal(0.1, advice.QuietShareAbove);
+        Assert.Null(advice.VerifiedVerdict);
+    }
+
+    [Fact]
+    public void Advice_is_rounded_to_three_significant_digits()
+    {
+        var run = Run([4, 4, 4], [0.123456, 0.123456, 0.123456]);
+        Verdicts.Assess(run);
+        Assert.Equal(0.247, ThresholdAdvisor.Advise([run])!.Threshold);
+    }
+}
