@@ -19,6 +19,7 @@ public sealed class TaskTrainer : IDisposable
     private readonly Optimizer optimizer;
     private readonly ClipStage clip;
     private readonly Rng data;
+    private readonly DropoutMasks? masks;
     private readonly Graph graph;
 
     public SyntheticTask Task { get; }
@@ -30,7 +31,8 @@ public sealed class TaskTrainer : IDisposable
         Config = config;
         Task = task;
         backend = Backends.Create(config.Device);
-        var modelConfig = new SequenceModelConfig(config.CellKind, task.InputSize, config.Hidden, config.Layers, task.OutputSize, task.HeadAtEveryStep);
+        var modelConfig = new SequenceModelConfig(config.CellKind, task.InputSize, config.Hidden, config.Layers, task.OutputSize, task.HeadAtEveryStep)
+            { LeakySlope = config.LeakySlope, Features = config.StackFeatures };
         store = new ParameterStore(backend, SequenceModel.Specs(modelConfig));
         Initializer.Apply(store, config.InitSpec, config.CellKind.Gates(), config.Seed);
         model = new SequenceModel(modelConfig, store);
@@ -38,6 +40,7 @@ public sealed class TaskTrainer : IDisposable
         optimizer.GuardNonFinite = config.Policy != NonFinitePolicy.Propagate;
         clip = new ClipStage(config.ClipSpec, config.Policy, store, config.MaxSkips);
         data = new Rng(config.Seed + 1000);
+        masks = config.Dropout > 0f ? new DropoutMasks(new Rng(config.Seed + 2000)) : null;
         graph = new Graph(backend);
     }
 
@@ -46,7 +49,7 @@ public sealed class TaskTrainer : IDisposable
         var batch = Task.Sample(data, Config.Batch);
         store.ZeroGrad();
         var probe = recordNorms ? new HiddenGradientNorms(Config.Layers, Task.Steps) : null;
-        var outputs = model.Forward(graph, graph.Constant(backend.FromArray(batch.Inputs, Task.Steps, Config.Batch, Task.InputSize)), probe);
+        var outputs = model.Forward(graph, graph.Constant(backend.FromArray(batch.Inputs, Task.Steps, Config.Batch, Task.InputSize)), probe, masks);
         var loss = Loss(outputs, batch);
         double value = loss.Value.ToArray()[0];
         graph.Backward(loss);

@@ -15,8 +15,13 @@ using Engine.Training.Optimizers;
 
 namespace Engine.Training.Trainer;
 
-/// <summary>What one step did: its loss, the clip stage's telemetry, the learning rate, the time it took, and how many weights the optimizer's guard kept from overflowing.</summary>
-public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, double LearningRate, double Seconds, int Tokens, HiddenGradientNorms? HiddenNorms, long GuardedWeights = 0);
+/// <summary>
+/// What one step did: its loss, the clip stage's telemetry, the learning rate, the time it took, how many
+/// weights the optimizer's guard kept from overflowing, and on the steps that record ||dL/dh_t|| also the
+/// recurrent matrices' largest singular values (after the update), by PyTorch name.
+/// </summary>
+public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, double LearningRate, double Seconds, int Tokens, HiddenGradientNorms? HiddenNorms, long GuardedWeights = 0,
+    IReadOnlyDictionary<string, double>? SpectralNorms = null);
 
 public sealed class CharLmTrainer : IDisposable
 {
@@ -34,6 +39,9 @@ public sealed class CharLmTrainer : IDisposable
     public StreamBatcher Batcher { get; }
     public RecurrentState State { get; }
 
+    /// <summary>Where the dropout masks come from (null when the run has no dropout); its state is in every checkpoint.</summary>
+    public DropoutMasks? Masks { get; }
+
     /// <summary>Steps completed (skipped steps included).</summary>
     public int Step { get; private set; }
 
@@ -49,7 +57,7 @@ public sealed class CharLmTrainer : IDisposable
         Config = config;
         Corpus = corpus;
         Backend = backend;
-        var modelConfig = new CharLmConfig(config.CellKind, corpus.Vocabulary.Size, config.Embedding, config.Hidden, config.Layers);
+        var modelConfig = config.ModelConfig(corpus.Vocabulary.Size);
         Store = new ParameterStore(backend, CharLanguageModel.Specs(modelConfig));
         Model = new CharLanguageModel(modelConfig, Store);
         Optimizer = config.OptimizerSpec.Create(Store);
@@ -59,9 +67,13 @@ public sealed class CharLmTrainer : IDisposable
         State = RecurrentState.Zeros(backend, modelConfig.Recurrent, config.Batch);
         schedule = config.LearningRateSchedule;
         graph = new Graph(backend);
+        // A generator of its own, so that turning dropout on changes no other draw of the run.
+        Masks = config.Dropout > 0f || config.EmbeddingDropout > 0f ? new DropoutMasks(new Rng(config.Seed ^ DropoutSeedMix)) : null;
         inputs = new int[config.SequenceLength * config.Batch];
         targets = new int[inputs.Length];
     }
+
+    private const ulong DropoutSeedMix = 0xD1B54A32D192ED03UL;
 
     /// <summary>A fresh run: parameters initialised from the seed.</summary>
     public static CharLmTrainer Create(TrainConfig config, TextCorpus corpus)
@@ -81,7 +93,7 @@ public sealed class CharLmTrainer : IDisposable
 
         Store.ZeroGrad();
         var probe = recordHiddenNorms ? new HiddenGradientNorms(Config.Layers, Config.SequenceLength) : null;
-        var output = Model.Forward(graph, inputs, Config.SequenceLength, State, targets, probe);
+        var output = Model.Forward(graph, inputs, Config.SequenceLength, State, targets, probe, Masks);
         double loss = output.Loss!.Value.ToArray()[0];
         graph.Backward(output.Loss);
         var clip = Clip.Apply(Step);
@@ -89,7 +101,8 @@ public sealed class CharLmTrainer : IDisposable
         State.CarryFrom(output.Recurrent);
         graph.Reset();
         InitialLoss ??= loss;
-        return new StepReport(Step, loss, clip.Telemetry, Optimizer.LearningRate, clock.Elapsed.TotalSeconds, inputs.Length, probe, guarded);
+        var spectral = recordHiddenNorms ? SpectralNorms.Recurrent(Store) : null;
+        return new StepReport(Step, loss, clip.Telemetry, Optimizer.LearningRate, clock.Elapsed.TotalSeconds, inputs.Length, probe, guarded, spectral);
     }
 
     /// <summary>
@@ -154,6 +167,7 @@ public sealed class CharLmTrainer : IDisposable
             ["clip_state"] = Clip.SaveState(),
             ["batcher_position"] = Batcher.Position.ToString(CultureInfo.InvariantCulture),
         };
+        if (Masks is not null) metadata["dropout_rng"] = string.Join(",", Masks.Generator.SaveState());
         if (InitialLoss is { } l) metadata["initial_loss"] = l.ToString("R", CultureInfo.InvariantCulture);
         if (BestValidationLoss is { } v) metadata["best_validation_loss"] = v.ToString("R", CultureInfo.InvariantCulture);
         return new SafeTensorsFile { Tensors = tensors, Metadata = metadata };
@@ -172,7 +186,7 @@ public sealed class CharLmTrainer : IDisposable
         var config = ConfigOf(checkpoint);
         var vocabulary = Vocabulary.Parse(checkpoint.Meta("vocabulary"));
         var backend = Backends.Create(device);
-        var modelConfig = new CharLmConfig(config.CellKind, vocabulary.Size, config.Embedding, config.Hidden, config.Layers);
+        var modelConfig = config.ModelConfig(vocabulary.Size);
         var store = new ParameterStore(backend, CharLanguageModel.Specs(modelConfig));
         foreach (var p in store.All) checkpoint.Restore(p.Name, p.Value);
         return (new CharLanguageModel(modelConfig, store), vocabulary, backend);
@@ -195,9 +209,21 @@ public sealed class CharLmTrainer : IDisposable
         trainer.Optimizer.StepCount = Int(checkpoint, "optimizer_step");
         trainer.Batcher.Position = Int(checkpoint, "batcher_position");
         trainer.Clip.LoadState(checkpoint.Meta("clip_state"));
+        if (trainer.Masks is not null && checkpoint.Metadata.TryGetValue("dropout_rng", out var masks)) trainer.Masks.Generator.LoadState(RngState(masks));
         if (checkpoint.Metadata.TryGetValue("initial_loss", out var initial)) trainer.InitialLoss = double.Parse(initial, CultureInfo.InvariantCulture);
         if (checkpoint.Metadata.TryGetValue("best_validation_loss", out var best)) trainer.BestValidationLoss = double.Parse(best, CultureInfo.InvariantCulture);
         return trainer;
+    }
+
+    private static ulong[] RngState(string text)
+    {
+        var words = text.Split(',');
+        var state = new ulong[words.Length];
+        for (int i = 0; i < words.Length; i++)
+            if (!ulong.TryParse(words[i], NumberStyles.None, CultureInfo.InvariantCulture, out state[i]))
+                throw new SafeTensorsException("the checkpoint's 'dropout_rng' is damaged");
+        if (state.Length != 4) throw new SafeTensorsException("the checkpoint's 'dropout_rng' is damaged");
+        return state;
     }
 
     private static int Int(Checkpoint c, string key) => int.TryParse(c.Meta(key), NumberStyles.None, CultureInfo.InvariantCulture, out int v)

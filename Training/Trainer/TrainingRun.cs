@@ -127,6 +127,7 @@ public sealed class TrainingRun
         r.Clip.FirstNonFiniteParameter,
         r.Clip.ParameterNorms,
         HiddenGradNorms = r.HiddenNorms?.Values,
+        r.SpectralNorms,
         r.GuardedWeights,
     };
 }
