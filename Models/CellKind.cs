@@ -1,7 +1,8 @@
 // The recurrent cell families and their sizes, with the PyTorch module names used as parameter prefixes.
 namespace Engine.Models;
 
-public enum CellKind { RnnTanh, RnnRelu, Lstm, Gru }
+/// <summary>RnnLeaky: an Elman RNN with the leaky ReLU, leaky(v) = v for v >= 0 and slope * v otherwise (slope in RecurrentConfig).</summary>
+public enum CellKind { RnnTanh, RnnRelu, Lstm, Gru, RnnLeaky }
 
 public static class CellKinds
 {
@@ -10,7 +11,7 @@ public static class CellKinds
     {
         CellKind.Lstm => 4,
         CellKind.Gru => 3,
-        CellKind.RnnTanh or CellKind.RnnRelu => 1,
+        CellKind.RnnTanh or CellKind.RnnRelu or CellKind.RnnLeaky => 1,
         _ => throw new UnhandledKindException(cell),
     };
 
@@ -19,7 +20,7 @@ public static class CellKinds
     {
         CellKind.Lstm => "lstm",
         CellKind.Gru => "gru",
-        CellKind.RnnTanh or CellKind.RnnRelu => "rnn",
+        CellKind.RnnTanh or CellKind.RnnRelu or CellKind.RnnLeaky => "rnn",
         _ => throw new UnhandledKindException(cell),
     };
 
@@ -27,35 +28,62 @@ public static class CellKinds
     public static bool HasCellState(this CellKind cell) => cell switch
     {
         CellKind.Lstm => true,
-        CellKind.RnnTanh or CellKind.RnnRelu or CellKind.Gru => false,
+        CellKind.RnnTanh or CellKind.RnnRelu or CellKind.RnnLeaky or CellKind.Gru => false,
         _ => throw new UnhandledKindException(cell),
     };
 
-    /// <summary>Command-line names: rnn-tanh, rnn-relu, lstm, gru.</summary>
+    /// <summary>The leaky ReLU's negative-side slope when a name gives none (rnn-leaky).</summary>
+    public const float DefaultLeakySlope = 0.2f;
+
+    /// <summary>Command-line names: rnn-tanh, rnn-relu, rnn-leaky[:SLOPE], lstm, gru.</summary>
     public static CellKind Parse(string name) => name switch
     {
+        _ when name == "rnn-leaky" || name.StartsWith("rnn-leaky:", StringComparison.Ordinal) => CellKind.RnnLeaky,
         "rnn-tanh" or "rnn" or "rnn_tanh" => CellKind.RnnTanh,
         "rnn-relu" or "rnn_relu" => CellKind.RnnRelu,
         "lstm" => CellKind.Lstm,
         "gru" => CellKind.Gru,
-        _ => throw new ArgumentException($"unknown cell '{name}'; choose one of: rnn-tanh, rnn-relu, lstm, gru"),
+        _ => throw new ArgumentException($"unknown cell '{name}'; choose one of: rnn-tanh, rnn-relu, rnn-leaky[:SLOPE], lstm, gru"),
     };
+
+    /// <summary>The slope a cell name gives: SLOPE of rnn-leaky:SLOPE, DefaultLeakySlope for a bare rnn-leaky (and for the other cells, which ignore it).</summary>
+    public static float LeakySlope(string name)
+    {
+        int colon = name.IndexOf(':');
+        if (Parse(name) != CellKind.RnnLeaky || colon < 0) return DefaultLeakySlope;
+        string text = name[(colon + 1)..];
+        if (!float.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float slope)
+            || !float.IsFinite(slope) || slope < 0f || slope >= 1f)
+            throw new ArgumentException($"cell '{name}': the leaky slope must be a number in [0, 1), got '{text}'");
+        return slope;
+    }
 
     public static string Name(this CellKind cell) => cell switch
     {
         CellKind.RnnTanh => "rnn-tanh",
         CellKind.RnnRelu => "rnn-relu",
         CellKind.Lstm => "lstm",
+        CellKind.RnnLeaky => "rnn-leaky",
         CellKind.Gru => "gru",
         _ => throw new UnhandledKindException(cell),
     };
 }
 
-/// <summary>A stack of Layers cells of one kind; layer 0 reads InputSize features, the others HiddenSize.</summary>
+/// <summary>
+/// A stack of Layers cells of one kind; layer 0 reads InputSize features, the others HiddenSize.
+/// LeakySlope is the rnn-leaky cell's negative-side slope; Features are what runs between the layers.
+/// </summary>
 public sealed record RecurrentConfig(CellKind Cell, int InputSize, int HiddenSize, int Layers)
 {
+    public float LeakySlope { get; init; } = CellKinds.DefaultLeakySlope;
+    public StackFeatures Features { get; init; } = StackFeatures.None;
+
     public void Validate()
     {
+        if (!(LeakySlope >= 0f && LeakySlope < 1f)) throw new ArgumentException($"the leaky slope must be in [0, 1), got {LeakySlope}");
+        Features.Validate();
+        if (Features.Residual && Layers > 1 && InputSize != HiddenSize)
+            throw new ArgumentException($"residual connections need layers of equal width: the input is {InputSize} wide and the hidden layers {HiddenSize} (set the embedding or input width to {HiddenSize})");
         if (InputSize <= 0) throw new ArgumentException($"input size must be positive, got {InputSize}");
         if (HiddenSize <= 0) throw new ArgumentException($"hidden size must be positive, got {HiddenSize}");
         if (Layers <= 0) throw new ArgumentException($"layers must be positive, got {Layers}");

@@ -5,7 +5,12 @@ namespace Engine.Models;
 
 public sealed record SequenceModelConfig(CellKind Cell, int Input, int Hidden, int Layers, int Output, bool HeadAtEveryStep)
 {
-    public RecurrentConfig Recurrent => new(Cell, Input, Hidden, Layers);
+    public float LeakySlope { get; init; } = CellKinds.DefaultLeakySlope;
+
+    /// <summary>Between the layers; Features.Dropout also drops the head's input.</summary>
+    public StackFeatures Features { get; init; } = StackFeatures.None;
+
+    public RecurrentConfig Recurrent => new(Cell, Input, Hidden, Layers) { LeakySlope = LeakySlope, Features = Features };
 }
 
 public sealed class SequenceModel
@@ -31,17 +36,18 @@ public sealed class SequenceModel
         new("head.bias", [config.Output], "head"),
     ];
 
-    /// <summary>Outputs [B, O] (last step) or [T*B, O] (every step), from zero initial states.</summary>
-    public Var Forward(Graph graph, Var x, HiddenGradientNorms? probe = null)
+    /// <summary>Outputs [B, O] (last step) or [T*B, O] (every step), from zero initial states. Dropout only with masks (training).</summary>
+    public Var Forward(Graph graph, Var x, HiddenGradientNorms? probe = null, DropoutMasks? masks = null)
     {
         int steps = x.Shape[0], batch = x.Shape[1];
         var state = RecurrentState.Zeros(graph.Backend, Config.Recurrent, batch);
         var h0 = graph.Constant(state.H);
         var c0 = state.C is null ? null : graph.Constant(state.C);
-        var y = Stack.Forward(graph, x, h0, c0, probe).Y;
+        var y = Stack.Forward(graph, x, h0, c0, probe, masks).Y;
         var read = Config.HeadAtEveryStep
             ? graph.Reshape(y, steps * batch, Config.Hidden)
             : graph.Reshape(graph.SliceRows(y, steps - 1, 1), batch, Config.Hidden);
+        if (masks?.Draw(graph, Config.Features.Dropout, read.Shape) is { } mask) read = graph.Dropout(read, mask);
         return graph.Linear(read, headWeight.Var, headBias.Var);
     }
 }

@@ -1,13 +1,16 @@
-// RnnCell: PyTorch's nn.RNN cell, h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act = tanh or relu.
+// RnnCell: PyTorch's nn.RNN cell, h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act = tanh, relu
+// or the leaky ReLU (v for v >= 0, slope * v otherwise; PyTorch's nn.RNN has no such nonlinearity).
 // Caches: the outputs y (which are the states h_t; every f' used is a function of them).
 namespace Engine.Models.Cells;
 
 public sealed class RnnCell : RecurrentCell
 {
     private readonly Activation activation;
+    private readonly float slope;
 
-    public RnnCell(ParameterStore store, string prefix, int layer, int inputSize, int hiddenSize, Activation activation)
-        : base(store, prefix, layer, inputSize, hiddenSize, gates: 1) => this.activation = activation;
+    /// <param name="slope">The negative-side slope of Activation.LeakyRelu (ignored by the others).</param>
+    public RnnCell(ParameterStore store, string prefix, int layer, int inputSize, int hiddenSize, Activation activation, float slope = 0f)
+        : base(store, prefix, layer, inputSize, hiddenSize, gates: 1) => (this.activation, this.slope) = (activation, slope);
 
     public override SequencePass Forward(Graph graph, SequenceInputs inputs) => new Pass(this, graph, inputs);
 
@@ -29,7 +32,7 @@ public sealed class RnnCell : RecurrentCell
             for (int t = 0; t < steps; t++)
             {
                 cell.Recurrent(weights, t == 0 ? inputs.H0 : inputs.Y[t - 1], pre[t]);
-                K.ActivationForward(cell.activation, 0f, pre[t], inputs.Y[t]);
+                K.ActivationForward(cell.activation, cell.slope, pre[t], inputs.Y[t]);
             }
             K.Copy(inputs.Y[steps - 1], inputs.Hn);
         }
@@ -46,7 +49,7 @@ public sealed class RnnCell : RecurrentCell
             for (int t = steps - 1; t >= 0; t--)
             {
                 cell.GatherHiddenGradient(grads, t, dH);
-                K.ActivationBackward(cell.activation, 0f, inputs.Y[t], dH, dPre[t]);
+                K.ActivationBackward(cell.activation, cell.slope, inputs.Y[t], dH, dPre[t]);
                 cell.RecurrentBackward(weights, dPre[t], dH, beta: 0f);
             }
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);

@@ -1,6 +1,7 @@
 // Initializer: fills a parameter store according to an InitSpec, drawing from one seeded Rng in store
 // order, so the same seed gives bit-identical weights. Parameters are recognised by their PyTorch
-// names: embedding.weight, *weight_ih_l*, *weight_hh_l*, *bias_ih_l*, *bias_hh_l*, head.weight, head.bias.
+// names: embedding.weight, *weight_ih_l*, *weight_hh_l*, *bias_ih_l*, *bias_hh_l*, layer_norm.*, head.weight,
+// head.bias.
 namespace Engine.Models.Init;
 
 public static class Initializer
@@ -14,6 +15,8 @@ public static class Initializer
             var values = new float[p.Length];
             string name = p.Name;
             if (name.EndsWith("embedding.weight", StringComparison.Ordinal)) FillGaussian(values, rng, 1.0);
+            // nn.LayerNorm starts as the identity: weight 1, bias 0 (and draws nothing, so the other weights do not move).
+            else if (name.StartsWith(RecurrentStack.LayerNormPrefix, StringComparison.Ordinal)) values.AsSpan().Fill(name.EndsWith(".weight", StringComparison.Ordinal) ? 1f : 0f);
             else if (name.Contains("weight_hh_l")) Recurrent(values, p.Shape, spec, gates, rng);
             else if (name.Contains("weight_ih_l")) InputWeights(values, p.Shape, spec, gates, rng);
             else if (name.Contains("bias_ih_l") || name.Contains("bias_hh_l"))

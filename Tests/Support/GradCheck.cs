@@ -20,8 +20,12 @@ public static class GradCheck
     public static void Check(IBackend backend, Tensor[] leaves, Func<Graph, Var[], Var> forward, int seed = 7)
         => Check(backend, leaves, forward, store: null, seed);
 
-    /// <summary>As above, and also every element of the store's parameters (their gradients come from store.Grads).</summary>
-    public static void Check(IBackend backend, Tensor[] leaves, Func<Graph, Var[], Var> forward, ParameterStore? store, int seed = 7)
+    /// <summary>
+    /// As above, and also every element of the store's parameters (their gradients come from store.Grads).
+    /// step: the central-difference step, smaller than Step where the function curves sharply (its
+    /// truncation error falls as step^2, the float32 rounding error of L grows as 1 / step).
+    /// </summary>
+    public static void Check(IBackend backend, Tensor[] leaves, Func<Graph, Var[], Var> forward, ParameterStore? store, int seed = 7, float step = Step)
     {
         store?.ZeroGrad();
         var graph = new Graph(backend);
@@ -54,12 +58,12 @@ public static class GradCheck
             for (int i = 0; i < values.Length; i++)
             {
                 float saved = values[i];
-                values[i] = saved + Step; backend.Upload(values, leaves[l]);
+                values[i] = saved + step; backend.Upload(values, leaves[l]);
                 double plus = Loss();
-                values[i] = saved - Step; backend.Upload(values, leaves[l]);
+                values[i] = saved - step; backend.Upload(values, leaves[l]);
                 double minus = Loss();
                 values[i] = saved; backend.Upload(values, leaves[l]);
-                double numeric = (plus - minus) / (2 * Step);
+                double numeric = (plus - minus) / (2 * step);
                 double err = Math.Abs(numeric - analytic[l][i]);
                 Assert.True(err <= Abs + Rel * Math.Abs(numeric),
                     $"leaf {l} element {i}: analytic {analytic[l][i]:G6}, numeric {numeric:G6}");

@@ -40,7 +40,7 @@ public static class CheckpointModel
     public static CharLmConfig Check(Checkpoint checkpoint, TrainConfig config, Vocabulary vocabulary)
     {
         MemoryEstimate.Check(config, vocabulary.Size, MemoryEstimate.Available);
-        var model = new CharLmConfig(config.CellKind, vocabulary.Size, config.Embedding, config.Hidden, config.Layers);
+        var model = config.ModelConfig(vocabulary.Size);
         foreach (var spec in CharLanguageModel.Specs(model)) checkpoint.RequireShape(spec.Name, spec.Shape);
         return model;
     }

@@ -28,6 +28,7 @@ public static class TrainerCheckpoint
             ["clip_state"] = trainer.Clip.SaveState(),
             ["batcher_position"] = trainer.Batcher.Position.ToString(CultureInfo.InvariantCulture),
         };
+        if (trainer.Masks is not null) metadata["dropout_rng"] = string.Join(",", trainer.Masks.Generator.SaveState());
         if (trainer.InitialLoss is { } l) metadata["initial_loss"] = l.ToString("R", CultureInfo.InvariantCulture);
         if (trainer.BestValidationLoss is { } v) metadata["best_validation_loss"] = v.ToString("R", CultureInfo.InvariantCulture);
         return new SafeTensorsFile { Tensors = tensors, Metadata = metadata };
@@ -68,6 +69,7 @@ public static class TrainerCheckpoint
             trainer.Batcher.Position = Math.Min(position, trainer.Batcher.StreamLength);
             // The adaptive clip state belongs to the clip it was gathered by; a changed clip starts afresh.
             if (config.Clip == saved.Clip) LoadClipState(checkpoint, trainer, clipState);
+            if (trainer.Masks is not null) trainer.Masks.Generator.LoadState(DropoutState(checkpoint));
             trainer.InitialLoss = initialLoss;
             trainer.BestValidationLoss = bestValidation;
             return trainer;
@@ -77,6 +79,20 @@ public static class TrainerCheckpoint
             trainer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The dropout generator's four state words; a run with dropout cannot resume bit for bit without them.</summary>
+    private static ulong[] DropoutState(Checkpoint checkpoint)
+    {
+        string text = checkpoint.Meta("dropout_rng");
+        var words = text.Split(',');
+        var state = new ulong[words.Length];
+        for (int i = 0; i < words.Length; i++)
+            if (!ulong.TryParse(words[i], NumberStyles.None, CultureInfo.InvariantCulture, out state[i]))
+                throw checkpoint.Damaged($"field 'dropout_rng' is not four unsigned integers ('{Checkpoint.Shorten(text)}')");
+        if (state.Length != 4 || state.All(w => w == 0))
+            throw checkpoint.Damaged($"field 'dropout_rng' is not four unsigned integers, not all zero ('{Checkpoint.Shorten(text)}')");
+        return state;
     }
 
     private static void LoadClipState(Checkpoint checkpoint, CharLmTrainer trainer, string json)

@@ -10,7 +10,7 @@ public sealed class TrainOptions
     private static readonly TrainConfig Defaults = new();
 
     public readonly Option<string> Corpus = new("--corpus") { Description = "UTF-8 text file, or 'tinyshakespeare' for the built-in corpus", DefaultValueFactory = _ => Defaults.Corpus };
-    public readonly Option<string> Cell = new("--cell") { Description = "rnn-tanh, rnn-relu, lstm or gru", DefaultValueFactory = _ => Defaults.Cell };
+    public readonly Option<string> Cell = new("--cell") { Description = "rnn-tanh, rnn-relu, rnn-leaky[:SLOPE] (leaky ReLU, slope 0.2 by default), lstm or gru", DefaultValueFactory = _ => Defaults.Cell };
     public readonly Option<int> Layers = new("--layers") { Description = "stacked recurrent layers", DefaultValueFactory = _ => Defaults.Layers };
     public readonly Option<int> Hidden = new("--hidden") { Description = "hidden units per layer", DefaultValueFactory = _ => Defaults.Hidden };
     public readonly Option<int> Embedding = new("--embedding") { Description = "embedding width", DefaultValueFactory = _ => Defaults.Embedding };
@@ -41,11 +41,16 @@ public sealed class TrainOptions
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "write a checkpoint every N steps", DefaultValueFactory = _ => Defaults.CheckpointEvery };
     public readonly Option<int> HiddenNormsEvery = new("--hidden-norms-every") { Description = "record ||dL/dh_t|| every N steps (0: never)", DefaultValueFactory = _ => 0 };
 
+    public readonly Option<float> Dropout = new("--dropout") { Description = "dropout probability between the recurrent layers and on the output layer's input (0: none)", DefaultValueFactory = _ => 0 };
+    public readonly Option<float> EmbeddingDropout = new("--embedding-dropout") { Description = "dropout probability on the embedding's output (0: none)", DefaultValueFactory = _ => 0 };
+    public readonly Option<bool> Residual = new("--residual") { Description = "residual connections: layer l+1 reads h_l + x_l (needs --embedding equal to --hidden)" };
+    public readonly Option<bool> LayerNorm = new("--layer-norm") { Description = "layer normalisation of each recurrent layer's output" };
+
     public IEnumerable<Option> All() =>
     [
         Corpus, Cell, Layers, Hidden, Embedding, Seq, Batch, Steps, Epochs, Minutes, Optimizer, Lr, WeightDecay, Momentum, Nesterov, Beta1, Beta2,
         Eps, Alpha, Schedule, Clip, NonFinite, MaxSkips, Init, ForgetBias, Seed, Device, ValidateEvery, ValidationChars, CheckpointEvery,
-        HiddenNormsEvery,
+        HiddenNormsEvery, Dropout, EmbeddingDropout, Residual, LayerNorm,
     ];
 
     public TrainConfig Bind(ParseResult r)
@@ -60,6 +65,7 @@ public sealed class TrainOptions
             NonFinite = r.GetValue(NonFinite)!, MaxSkips = r.GetValue(MaxSkips), Init = r.GetValue(Init)!, ForgetBias = r.GetValue(ForgetBias),
             Seed = r.GetValue(Seed), Device = r.GetValue(Device)!, ValidateEvery = r.GetValue(ValidateEvery),
             ValidationChars = r.GetValue(ValidationChars), CheckpointEvery = r.GetValue(CheckpointEvery), HiddenNormsEvery = r.GetValue(HiddenNormsEvery),
+            Dropout = r.GetValue(Dropout), EmbeddingDropout = r.GetValue(EmbeddingDropout), Residual = r.GetValue(Residual), LayerNorm = r.GetValue(LayerNorm),
         };
         // Left out, weight decay and eps keep the optimizer's own default.
         if (r.GetValue(WeightDecay) is { } weightDecay) config = config with { WeightDecay = weightDecay };
@@ -84,6 +90,7 @@ public sealed class TrainOptions
             NonFinite = Pick(NonFinite, c.NonFinite), MaxSkips = Pick(MaxSkips, c.MaxSkips), Init = Pick(Init, c.Init), ForgetBias = Pick(ForgetBias, c.ForgetBias),
             Seed = Pick(Seed, c.Seed), Device = Pick(Device, c.Device), ValidateEvery = Pick(ValidateEvery, c.ValidateEvery),
             ValidationChars = Pick(ValidationChars, c.ValidationChars), CheckpointEvery = Pick(CheckpointEvery, c.CheckpointEvery), HiddenNormsEvery = Pick(HiddenNormsEvery, c.HiddenNormsEvery),
+            Dropout = Pick(Dropout, c.Dropout), EmbeddingDropout = Pick(EmbeddingDropout, c.EmbeddingDropout), Residual = Pick(Residual, c.Residual), LayerNorm = Pick(LayerNorm, c.LayerNorm),
         };
     }
 

@@ -18,6 +18,7 @@ public sealed class TaskTrainer : IDisposable
     private readonly SequenceModel model;
     private readonly TrainingStep trainingStep;
     private readonly Rng data;
+    private readonly DropoutMasks? masks;
 
     public SyntheticTask Task { get; }
     public TrainConfig Config { get; }
@@ -32,12 +33,14 @@ public sealed class TaskTrainer : IDisposable
         Config = config;
         Task = task;
         backend = Backends.Create(config.Device);
-        var modelConfig = new SequenceModelConfig(config.CellKind, task.InputSize, config.Hidden, config.Layers, task.OutputSize, task.HeadAtEveryStep);
+        var modelConfig = new SequenceModelConfig(config.CellKind, task.InputSize, config.Hidden, config.Layers, task.OutputSize, task.HeadAtEveryStep)
+            { LeakySlope = config.LeakySlope, Features = config.StackFeatures };
         store = new ParameterStore(backend, SequenceModel.Specs(modelConfig));
         Initializer.Apply(store, config.InitSpec, config.CellKind.Gates(), config.Seed);
         model = new SequenceModel(modelConfig, store);
         trainingStep = TrainingStep.Create(config, store);
         data = new Rng(config.Seed + 1000);
+        masks = config.Dropout > 0f ? new DropoutMasks(new Rng(config.Seed + 2000)) : null;
     }
 
     public (double Loss, ClipTelemetry Clip, HiddenGradientNorms? Norms) Step(int step, bool recordNorms)
@@ -45,7 +48,7 @@ public sealed class TaskTrainer : IDisposable
         var batch = Task.Sample(data, Config.Batch);
         var probe = recordNorms ? new HiddenGradientNorms(Config.Layers, Task.Steps) : null;
         var result = trainingStep.Run(step, graph =>
-            Loss(graph, model.Forward(graph, graph.Constant(backend.FromArray(batch.Inputs, Task.Steps, Config.Batch, Task.InputSize)), probe), batch));
+            Loss(graph, model.Forward(graph, graph.Constant(backend.FromArray(batch.Inputs, Task.Steps, Config.Batch, Task.InputSize)), probe, masks), batch));
         return (result.Loss, result.Clip.Telemetry, probe);
     }
 

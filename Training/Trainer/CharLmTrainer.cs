@@ -12,8 +12,13 @@ using Engine.Training.Optimizers;
 
 namespace Engine.Training.Trainer;
 
-/// <summary>What one step did: its loss, the clip stage's telemetry, the learning rate, the time it took, and how many weights the optimizer's guard kept from overflowing.</summary>
-public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, double LearningRate, double Seconds, int Tokens, HiddenGradientNorms? HiddenNorms, long GuardedWeights = 0);
+/// <summary>
+/// What one step did: its loss, the clip stage's telemetry, the learning rate, the time it took, how many
+/// weights the optimizer's guard kept from overflowing, and on the steps that record ||dL/dh_t|| also the
+/// recurrent matrices' largest singular values (after the update), by PyTorch name.
+/// </summary>
+public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, double LearningRate, double Seconds, int Tokens, HiddenGradientNorms? HiddenNorms, long GuardedWeights = 0,
+    IReadOnlyDictionary<string, double>? SpectralNorms = null);
 
 public sealed class CharLmTrainer : IDisposable
 {
@@ -31,6 +36,9 @@ public sealed class CharLmTrainer : IDisposable
     public StreamBatcher Batcher { get; }
     public RecurrentState State { get; }
 
+    /// <summary>Where the dropout masks come from (null when the run has no dropout); its state is in every checkpoint.</summary>
+    public DropoutMasks? Masks { get; }
+
     /// <summary>Steps completed (skipped steps included).</summary>
     public int Step { get; internal set; }
 
@@ -47,7 +55,7 @@ public sealed class CharLmTrainer : IDisposable
         Config = config;
         Corpus = corpus;
         Backend = backend;
-        var modelConfig = new CharLmConfig(config.CellKind, corpus.Vocabulary.Size, config.Embedding, config.Hidden, config.Layers);
+        var modelConfig = config.ModelConfig(corpus.Vocabulary.Size);
         Store = new ParameterStore(backend, CharLanguageModel.Specs(modelConfig));
         Model = new CharLanguageModel(modelConfig, Store);
         trainingStep = TrainingStep.Create(config, Store);
@@ -57,9 +65,13 @@ public sealed class CharLmTrainer : IDisposable
         ValidationSplit.Check(config.ValidationChars, corpus.Validation.Length, config.Batch);
         State = RecurrentState.Zeros(backend, modelConfig.Recurrent, config.Batch);
         schedule = config.LearningRateSchedule;
+        // A generator of its own, so that turning dropout on changes no other draw of the run.
+        Masks = config.Dropout > 0f || config.EmbeddingDropout > 0f ? new DropoutMasks(new Rng(config.Seed ^ DropoutSeedMix)) : null;
         inputs = new int[config.SequenceLength * config.Batch];
         targets = new int[inputs.Length];
     }
+
+    private const ulong DropoutSeedMix = 0xD1B54A32D192ED03UL;
 
     /// <summary>A fresh run: parameters initialised from the seed.</summary>
     public static CharLmTrainer Create(TrainConfig config, TextCorpus corpus)
@@ -80,14 +92,15 @@ public sealed class CharLmTrainer : IDisposable
         var probe = recordHiddenNorms ? new HiddenGradientNorms(Config.Layers, Config.SequenceLength) : null;
         var result = trainingStep.Run(Step, graph =>
         {
-            var output = Model.Forward(graph, inputs, Config.SequenceLength, State, targets, probe);
+            var output = Model.Forward(graph, inputs, Config.SequenceLength, State, targets, probe, Masks);
             // The stack copied the initial state it read, so the carry may overwrite it before backward.
             State.CarryFrom(output.Recurrent);
             return output.Loss!;
         });
         InitialLoss ??= result.Loss;
+        var spectral = recordHiddenNorms ? SpectralNorms.Recurrent(Store) : null;
         return new StepReport(Step, result.Loss, result.Clip.Telemetry, Optimizer.LearningRate, clock.Elapsed.TotalSeconds, inputs.Length, probe,
-            result.GuardedWeights);
+            result.GuardedWeights, spectral);
     }
 
     /// <summary>

@@ -44,8 +44,24 @@ public sealed record TrainConfig
     public int CheckpointEvery { get; init; } = 500;
     /// <summary>Record ||dL/dh_t|| every this many steps (0: never).</summary>
     public int HiddenNormsEvery { get; init; }
+    /// <summary>Dropout probability between the recurrent layers and on the head's input (0: none).</summary>
+    public float Dropout { get; init; }
+    /// <summary>Dropout probability on the embedding's output (0: none).</summary>
+    public float EmbeddingDropout { get; init; }
+    /// <summary>Residual connections between the layers: the input of layer l+1 is h_l + x_l.</summary>
+    public bool Residual { get; init; }
+    /// <summary>Layer normalisation of each recurrent layer's output.</summary>
+    public bool LayerNorm { get; init; }
 
     public CellKind CellKind => CellKinds.Parse(Cell);
+    public float LeakySlope => CellKinds.LeakySlope(Cell);
+    public StackFeatures StackFeatures => new() { Dropout = Dropout, Residual = Residual, LayerNorm = LayerNorm };
+
+    /// <summary>The model these settings describe, for a corpus of the given vocabulary size.</summary>
+    public CharLmConfig ModelConfig(int vocabulary) => new(CellKind, vocabulary, Embedding, Hidden, Layers)
+    {
+        LeakySlope = LeakySlope, Features = StackFeatures, EmbeddingDropout = EmbeddingDropout,
+    };
     public ClipSpec ClipSpec => ClipSpec.Parse(Clip);
     public NonFinitePolicy Policy => NonFinitePolicies.Parse(NonFinite);
     public InitSpec InitSpec => InitSpec.Parse(Init, ForgetBias);
@@ -74,6 +90,8 @@ public sealed record TrainConfig
         Positive("most consecutive skips", MaxSkips);
         if (HiddenNormsEvery < 0) throw new ArgumentException($"hidden-norm interval must be >= 0, got {HiddenNormsEvery}");
         _ = CellKind;
+        _ = LeakySlope;
+        ModelConfig(1).Validate();
         _ = ClipSpec;
         _ = Policy;
         _ = InitSpec;

@@ -133,6 +133,7 @@ public sealed class TrainingRun
         r.Clip.FirstNonFiniteParameter,
         ParameterNorms = parameterNames.Zip(r.Clip.ParameterNorms).ToDictionary(p => p.First, p => p.Second),
         HiddenGradNorms = r.HiddenNorms?.Values,
+        r.SpectralNorms,
         r.GuardedWeights,
     };
 }
