@@ -36,8 +36,9 @@ public class DropoutResumeTests
         using var first = CharLmTrainer.Create(config, corpus);
         var (firstLosses, _) = Train(first, 4);
         string path = Path.Combine(dir, "checkpoint.safetensors");
-        first.ToCheckpoint().Save(path);
-        using var resumed = CharLmTrainer.Resume(Checkpoint.Load(path));
+        TrainerCheckpoint.Capture(first).Save(path);
+        var checkpoint = Checkpoint.Load(path);
+        using var resumed = TrainerCheckpoint.Resume(checkpoint, CheckpointModel.ConfigOf(checkpoint));
         var (restLosses, resumedWeights) = Train(resumed, 6);
 
         Assert.Equal(wholeLosses, firstLosses.Concat(restLosses).ToArray());

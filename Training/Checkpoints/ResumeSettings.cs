@@ -1,8 +1,9 @@
 // ResumeSettings: what a resumed run may change and what it may not. The budget, cadences, learning
 // rate and its schedule, optimizer hyperparameters, clip, non-finite policy, device and corpus (with the
-// same vocabulary) may change; the model's shape and cell, the batch layout, the optimizer kind, the
-// initialisation and the seed belong to the checkpoint, and asking for another value is refused in one
-// line naming the option. Every option is in exactly one of the two lists.
+// same vocabulary) may change; the model's shape and cell, dropout, residual connections, layer norm,
+// the batch layout, the optimizer kind, the initialisation and the seed belong to the checkpoint, and
+// asking for another value is refused in one line naming the option. Every option is in exactly one
+// of the two lists.
 using System.Globalization;
 using Engine.Training.Trainer;
 
@@ -27,6 +28,10 @@ public static class ResumeSettings
         Fixed("--init", c => c.Init),
         Fixed("--forget-bias", c => c.ForgetBias),
         Fixed("--seed", c => c.Seed),
+        Fixed("--dropout", c => c.Dropout),
+        Fixed("--embedding-dropout", c => c.EmbeddingDropout),
+        Fixed("--residual", c => c.Residual),
+        Fixed("--layer-norm", c => c.LayerNorm),
         Free("--corpus", c => c.Corpus, (s, r) => s with { Corpus = r.Corpus }),
         Free("--steps", c => c.Steps, (s, r) => s with { Steps = r.Steps }),
         Free("--minutes", c => c.Minutes, (s, r) => s with { Minutes = r.Minutes }),

@@ -84,9 +84,9 @@ public sealed class TrainOptions
         {
             Corpus = Pick(Corpus, c.Corpus), Cell = Pick(Cell, c.Cell), Layers = Pick(Layers, c.Layers), Hidden = Pick(Hidden, c.Hidden),
             Embedding = Pick(Embedding, c.Embedding), SequenceLength = Pick(Seq, c.SequenceLength), Batch = Pick(Batch, c.Batch), Steps = Pick(Steps, c.Steps),
-            Minutes = Pick(Minutes, c.Minutes), Optimizer = Pick(Optimizer, c.Optimizer), LearningRate = Pick(Lr, c.LearningRate), WeightDecay = Pick(WeightDecay, c.WeightDecay),
+            Minutes = Pick(Minutes, c.Minutes), Optimizer = Pick(Optimizer, c.Optimizer), LearningRate = Pick(Lr, c.LearningRate), WeightDecay = Pick(WeightDecay, c.WeightDecay) ?? c.WeightDecay,
             Momentum = Pick(Momentum, c.Momentum), Nesterov = Pick(Nesterov, c.Nesterov), Beta1 = Pick(Beta1, c.Beta1), Beta2 = Pick(Beta2, c.Beta2),
-            Eps = Pick(Eps, c.Eps), Alpha = Pick(Alpha, c.Alpha), Schedule = Pick(Schedule, c.Schedule), Clip = Pick(Clip, c.Clip),
+            Eps = Pick(Eps, c.Eps) ?? c.Eps, Alpha = Pick(Alpha, c.Alpha), Schedule = Pick(Schedule, c.Schedule), Clip = Pick(Clip, c.Clip),
             NonFinite = Pick(NonFinite, c.NonFinite), MaxSkips = Pick(MaxSkips, c.MaxSkips), Init = Pick(Init, c.Init), ForgetBias = Pick(ForgetBias, c.ForgetBias),
             Seed = Pick(Seed, c.Seed), Device = Pick(Device, c.Device), ValidateEvery = Pick(ValidateEvery, c.ValidateEvery),
             ValidationChars = Pick(ValidationChars, c.ValidationChars), CheckpointEvery = Pick(CheckpointEvery, c.CheckpointEvery), HiddenNormsEvery = Pick(HiddenNormsEvery, c.HiddenNormsEvery),
