@@ -1,6 +1,7 @@
 // Checkpoints survive kills: a real training process is killed with SIGKILL at 20 different moments
 // (checkpoints are written at every step, so many kills land inside a write), and after each kill the
-// last checkpoint loads and the run resumes from it. SIGINT saves a checkpoint and exits cleanly.
+// last checkpoint loads and the run resumes from it. SIGINT, SIGTERM and SIGHUP save a checkpoint and
+// exit with the shell's code for the signal.
 using System.Diagnostics;
 using Engine.Tests.Support;
 using Engine.Training.Checkpoints;
@@ -11,13 +12,7 @@ namespace Engine.Tests.Reliability;
 [Collection(ProgramCollection.Name)]
 public class KillTests
 {
-    private static Process Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Engine.Cli.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
-    }
+    private static Process Start(params string[] args) => CliProcess.Start(null, args);
 
     private static string[] Train(string corpus, string output, params string[] extra) =>
     [
@@ -55,20 +50,25 @@ public class KillTests
         Assert.Empty(Directory.EnumerateFiles(output, "*.tmp")); // temporaries of interrupted writes are cleared
     }
 
-    [Fact]
-    public void Sigint_saves_a_checkpoint_and_exits_cleanly()
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    [InlineData("HUP", 129)]
+    public void A_signal_saves_a_checkpoint_and_exits_with_its_conventional_code(string signal, int code)
     {
-        var dir = Directory.CreateTempSubdirectory("sigint").FullName;
+        var dir = Directory.CreateTempSubdirectory("signal").FullName;
         string output = Path.Combine(dir, "run");
         using var process = Start(Train(ProgramRunner.Corpus(dir), output));
-        Thread.Sleep(1500);
-        Process.Start("kill", ["-INT", process.Id.ToString()])!.WaitForExit();
-        Assert.True(process.WaitForExit(30_000), "the process did not stop after SIGINT");
+        // Wait until training is under way (the first checkpoint is written after step 1).
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(output, "checkpoint.safetensors")) && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(50);
+        CliProcess.Signal(process, signal);
+        Assert.True(process.WaitForExit(30_000), $"the process did not stop after SIG{signal}");
         string stdout = process.StandardOutput.ReadToEnd();
-        Assert.Equal(130, process.ExitCode);
+        Assert.Equal(code, process.ExitCode);
         Assert.Contains("interrupted at step", stdout);
-        Assert.Contains("checkpoint: ", stdout);
         var saved = Checkpoint.Load(Path.Combine(output, "checkpoint.safetensors"));
         Assert.Contains($"interrupted at step {saved.Meta("step")}", stdout);
+        Assert.False(File.Exists(Path.Combine(output, ".lock")), "the lock is released at the end");
     }
 }

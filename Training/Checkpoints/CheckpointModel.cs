@@ -39,9 +39,13 @@ public static class CheckpointModel
     /// </summary>
     public static CharLmConfig Check(Checkpoint checkpoint, TrainConfig config, Vocabulary vocabulary)
     {
-        MemoryEstimate.Check(config, vocabulary.Size, MemoryEstimate.Available);
+        // Shapes first, so a damaged config is reported as such rather than as a model too large to build.
+        double parameters = MemoryEstimate.Parameters(config, vocabulary.Size);
+        if (parameters > MemoryEstimate.MaxParameters)
+            throw new SafeTensorsException($"checkpoint '{checkpoint.Path}': its config describes a model of {parameters:G3} parameters ({config.Layers} x {config.Hidden} {config.Cell}), which its tensors cannot hold");
         var model = config.ModelConfig(vocabulary.Size);
         foreach (var spec in CharLanguageModel.Specs(model)) checkpoint.RequireShape(spec.Name, spec.Shape);
+        MemoryEstimate.Check(config, vocabulary.Size, MemoryEstimate.Available);
         return model;
     }
 

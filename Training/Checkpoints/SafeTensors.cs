@@ -113,16 +113,12 @@ public sealed class SafeTensorsFile
 
     private static JsonDocument ParseHeader(ReadOnlyMemory<byte> json)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span)) throw new SafeTensorsException("the header is not a JSON object: it is not UTF-8 text");
         JsonDocument document;
         try { document = JsonDocument.Parse(json); }
         catch (JsonException e)
         {
             throw new SafeTensorsException($"the header is not a JSON object: invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}");
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            // The JSON reader's way of refusing bytes that are not UTF-8.
-            throw new SafeTensorsException("the header is not a JSON object: it is not UTF-8 text");
         }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {

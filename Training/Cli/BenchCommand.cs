@@ -1,6 +1,7 @@
 // `bench`: JSON lines of medians after warm-up: the machine's FMA peak, SGEMM GFLOP/s at the shapes
 // training uses, the benchmark's training steps (with the clip stage's share) and the clip stage alone.
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Engine.Kernels;
 using Engine.Models;
@@ -33,7 +34,7 @@ public static class BenchCommand
         command.SetAction(r => CommandLineErrors.Run(() =>
         {
             double time = r.GetValue(seconds);
-            if (!(time >= 0 && time <= MaxSeconds)) throw new ArgumentException($"--seconds must be a number from 0 to {MaxSeconds}, got {time}");
+            if (!(time >= 0 && time <= MaxSeconds)) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--seconds must be a number from 0 to {MaxSeconds}, got {time}"));
             var shapes = r.GetValue(shape) is { } s ? [ParseShape(s)] : Configurations;
             var cellKinds = r.GetValue(cells)!.Split(',').Select(CellKinds.Parse).ToArray();
             using var backend = Backends.Create(r.GetValue(device)!);

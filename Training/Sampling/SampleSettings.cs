@@ -4,9 +4,12 @@ namespace Engine.Training.Sampling;
 
 public sealed record SampleSettings(string Prime, int Length, float Temperature, int TopK, ulong Seed)
 {
+    /// <summary>The longest sample: ten million characters (about 20 MB of text).</summary>
+    public const int MaxLength = 10_000_000;
+
     public void Validate()
     {
-        if (Length < 0) throw new ArgumentException($"--length must be >= 0, got {Length}");
+        if (Length < 0 || Length > MaxLength) throw new ArgumentException($"--length must be from 0 to {MaxLength}, got {Length}");
         if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new ArgumentException($"--temperature must be a finite number >= 0, got {Temperature}");
         if (TopK < 0) throw new ArgumentException($"--top-k must be >= 0, got {TopK}");
     }

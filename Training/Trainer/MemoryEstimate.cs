@@ -16,10 +16,9 @@ public static class MemoryEstimate
     public static double Parameters(TrainConfig c, int vocabulary)
     {
         double gates = Gates(c), h = c.Hidden;
-        double parameters = (double)vocabulary * c.Embedding + vocabulary * (h + 1);
-        for (int l = 0; l < c.Layers; l++)
-            parameters += gates * h * ((l == 0 ? c.Embedding : h) + h + 2);
-        return parameters;
+        // The first layer reads the embedding, every later one the layer below: W_ih, W_hh and two biases each.
+        double layers = gates * h * (c.Embedding + h + 2) + (c.Layers - 1.0) * gates * h * (2 * h + 2);
+        return (double)vocabulary * c.Embedding + vocabulary * (h + 1) + layers;
     }
 
     /// <summary>Bytes for parameters, gradients, optimizer state and the activations BPTT keeps.</summary>
