@@ -1,8 +1,20 @@
 // The recurrent cell families and their sizes, with the PyTorch module names used as parameter prefixes.
 namespace Engine.Models;
 
-public enum CellKind { RnnTanh, RnnRelu, Lstm, Gru }
+/// <summary>The recurrent cells, as PyTorch's nn.RNN (tanh or relu), nn.LSTM and nn.GRU.</summary>
+public enum CellKind
+{
+    /// <summary>Elman RNN, h' = tanh(W_ih x + b_ih + W_hh h + b_hh): `rnn-tanh`.</summary>
+    RnnTanh,
+    /// <summary>Elman RNN with relu: `rnn-relu`.</summary>
+    RnnRelu,
+    /// <summary>LSTM (gates i, f, g, o), with a cell state: `lstm`.</summary>
+    Lstm,
+    /// <summary>GRU (gates r, z, n): `gru`.</summary>
+    Gru,
+}
 
+/// <summary>Each cell kind's sizes and names.</summary>
 public static class CellKinds
 {
     /// <summary>Gate blocks per weight matrix: W_ih is [Gates * H, in].</summary>
@@ -41,6 +53,7 @@ public static class CellKinds
         _ => throw new ArgumentException($"unknown cell '{name}'; choose one of: rnn-tanh, rnn-relu, lstm, gru"),
     };
 
+    /// <summary>The command-line name: rnn-tanh, rnn-relu, lstm or gru.</summary>
     public static string Name(this CellKind cell) => cell switch
     {
         CellKind.RnnTanh => "rnn-tanh",
@@ -54,6 +67,7 @@ public static class CellKinds
 /// <summary>A stack of Layers cells of one kind; layer 0 reads InputSize features, the others HiddenSize.</summary>
 public sealed record RecurrentConfig(CellKind Cell, int InputSize, int HiddenSize, int Layers)
 {
+    /// <summary>Checks every size; the first problem is reported in one line.</summary>
     public void Validate()
     {
         if (InputSize <= 0) throw new ArgumentException($"input size must be positive, got {InputSize}");

@@ -5,16 +5,19 @@ using Engine.Models.Cells;
 
 namespace Engine.Models;
 
+/// <summary>Layers recurrent cells of one kind over a whole sequence, as one op of the autodiff graph.</summary>
 public sealed class RecurrentStack
 {
     private readonly RecurrentCell[] cells;
     private readonly Parameter[] parameters;
 
+    /// <summary>The stack's shape.</summary>
     public RecurrentConfig Config { get; }
 
     /// <summary>Parameter names start with this, e.g. "lstm." (empty for a bare stack, as the cell fixtures use).</summary>
     public string Prefix { get; }
 
+    /// <summary>The stack over parameters already in store (see Specs), named with prefix.</summary>
     public RecurrentStack(RecurrentConfig config, ParameterStore store, string prefix = "")
     {
         config.Validate();

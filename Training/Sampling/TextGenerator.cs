@@ -6,8 +6,18 @@ using Engine.Training.Data;
 
 namespace Engine.Training.Sampling;
 
+/// <summary>Generates text from a trained character language model.</summary>
+/// <param name="model">The trained model.</param>
+/// <param name="vocabulary">The vocabulary it was trained with.</param>
+/// <param name="backend">The backend its parameters live on.</param>
 public sealed class TextGenerator(CharLanguageModel model, Vocabulary vocabulary, IBackend backend)
 {
+    /// <summary>The prime text followed by length drawn characters.</summary>
+    /// <param name="prime">Text run through the model first to set its state (empty: start from a random character).</param>
+    /// <param name="length">Characters to draw.</param>
+    /// <param name="temperature">0 picks the most likely character; higher values flatten the distribution.</param>
+    /// <param name="topK">Draw only among the k most likely characters (0: all).</param>
+    /// <param name="seed">The seed of the draws: the same seed gives the same text.</param>
     public string Generate(string prime, int length, float temperature, int topK, ulong seed)
     {
         if (length < 0) throw new ArgumentException($"length must be >= 0, got {length}");

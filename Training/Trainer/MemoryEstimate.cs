@@ -3,6 +3,7 @@
 // message instead of dying half-way in an out-of-memory crash.
 namespace Engine.Training.Trainer;
 
+/// <summary>What a character-LM run will allocate, from its settings alone.</summary>
 public static class MemoryEstimate
 {
     /// <summary>Bytes for parameters, gradients, optimizer state and the activations BPTT keeps.</summary>
@@ -28,5 +29,6 @@ public static class MemoryEstimate
                 $"this configuration needs about {need / 1073741824.0:F1} GiB ({config.Layers} x {config.Hidden} {config.Cell}, batch {config.Batch} x {config.SequenceLength}), more than the {available / 1073741824.0:F1} GiB available; reduce --hidden, --batch or --seq");
     }
 
+    /// <summary>The memory this process may use, as the GC sees it (a container's limit included).</summary>
     public static long Available => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 }
