@@ -1,9 +1,22 @@
 // The recurrent cell families and their sizes, with the PyTorch module names used as parameter prefixes.
 namespace Engine.Models;
 
-/// <summary>RnnLeaky: an Elman RNN with the leaky ReLU, leaky(v) = v for v >= 0 and slope * v otherwise (slope in RecurrentConfig).</summary>
-public enum CellKind { RnnTanh, RnnRelu, Lstm, Gru, RnnLeaky }
+/// <summary>The recurrent cells, as PyTorch's nn.RNN (tanh or relu), nn.LSTM and nn.GRU.</summary>
+public enum CellKind
+{
+    /// <summary>Elman RNN, h' = tanh(W_ih x + b_ih + W_hh h + b_hh): `rnn-tanh`.</summary>
+    RnnTanh,
+    /// <summary>Elman RNN with relu: `rnn-relu`.</summary>
+    RnnRelu,
+    /// <summary>LSTM (gates i, f, g, o), with a cell state: `lstm`.</summary>
+    Lstm,
+    /// <summary>GRU (gates r, z, n): `gru`.</summary>
+    Gru,
+    /// <summary>Elman RNN with the leaky ReLU, leaky(v) = v for v >= 0 and slope * v otherwise: `rnn-leaky[:SLOPE]`.</summary>
+    RnnLeaky,
+}
 
+/// <summary>Each cell kind's sizes and names.</summary>
 public static class CellKinds
 {
     /// <summary>Gate blocks per weight matrix: W_ih is [Gates * H, in].</summary>
@@ -58,6 +71,7 @@ public static class CellKinds
         return slope;
     }
 
+    /// <summary>The command-line name: rnn-tanh, rnn-relu, lstm or gru.</summary>
     public static string Name(this CellKind cell) => cell switch
     {
         CellKind.RnnTanh => "rnn-tanh",
@@ -78,6 +92,7 @@ public sealed record RecurrentConfig(CellKind Cell, int InputSize, int HiddenSiz
     public float LeakySlope { get; init; } = CellKinds.DefaultLeakySlope;
     public StackFeatures Features { get; init; } = StackFeatures.None;
 
+    /// <summary>Checks every size; the first problem is reported in one line.</summary>
     public void Validate()
     {
         if (!(LeakySlope >= 0f && LeakySlope < 1f)) throw new ArgumentException($"the leaky slope must be in [0, 1), got {LeakySlope}");

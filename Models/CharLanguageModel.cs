@@ -4,6 +4,12 @@
 // given masks) acts on the embedding's output, between the layers and on the head's input.
 namespace Engine.Models;
 
+/// <summary>The shape of a character language model.</summary>
+/// <param name="Cell">The recurrent cell.</param>
+/// <param name="Vocabulary">Characters V.</param>
+/// <param name="Embedding">Embedding width E.</param>
+/// <param name="Hidden">Hidden units per layer H.</param>
+/// <param name="Layers">Stacked layers L.</param>
 public sealed record CharLmConfig(CellKind Cell, int Vocabulary, int Embedding, int Hidden, int Layers)
 {
     public float LeakySlope { get; init; } = CellKinds.DefaultLeakySlope;
@@ -16,6 +22,7 @@ public sealed record CharLmConfig(CellKind Cell, int Vocabulary, int Embedding, 
 
     public RecurrentConfig Recurrent => new(Cell, Embedding, Hidden, Layers) { LeakySlope = LeakySlope, Features = Features };
 
+    /// <summary>Checks every size; the first problem is reported in one line.</summary>
     public void Validate()
     {
         StackFeatures.CheckProbability("embedding dropout", EmbeddingDropout);
@@ -28,13 +35,17 @@ public sealed record CharLmConfig(CellKind Cell, int Vocabulary, int Embedding, 
 /// <summary>Logits [T*B, V]; the mean cross-entropy when targets were given; the final states to carry.</summary>
 public sealed record CharLmOutput(Var Logits, Var? Loss, RecurrentResult Recurrent);
 
+/// <summary>A character language model over a parameter store: embedding, recurrent stack, linear head.</summary>
 public sealed class CharLanguageModel
 {
     private readonly Parameter embedding, headWeight, headBias;
 
+    /// <summary>Its shape.</summary>
     public CharLmConfig Config { get; }
+    /// <summary>The recurrent layers.</summary>
     public RecurrentStack Stack { get; }
 
+    /// <summary>The model over parameters already in store (see Specs).</summary>
     public CharLanguageModel(CharLmConfig config, ParameterStore store)
     {
         config.Validate();
@@ -45,6 +56,7 @@ public sealed class CharLanguageModel
         headBias = store["head.bias"];
     }
 
+    /// <summary>The parameters of a model of this shape, with PyTorch's names, for building its store.</summary>
     public static IEnumerable<ParameterSpec> Specs(CharLmConfig config)
     {
         config.Validate();

@@ -7,12 +7,14 @@ using Engine.Models.Cells;
 
 namespace Engine.Models;
 
+/// <summary>Layers recurrent cells of one kind over a whole sequence, as one op of the autodiff graph.</summary>
 public sealed class RecurrentStack
 {
     private readonly RecurrentCell[] cells;
     private readonly Parameter[] parameters;
     private readonly Parameter[] normWeights, normBiases;
 
+    /// <summary>The stack's shape.</summary>
     public RecurrentConfig Config { get; }
 
     /// <summary>Parameter names start with this, e.g. "lstm." (empty for a bare stack, as the cell fixtures use).</summary>
@@ -21,6 +23,7 @@ public sealed class RecurrentStack
     /// <summary>The layer norms' parameter names, as an nn.ModuleList of nn.LayerNorm called layer_norm: layer_norm.{l}.weight / .bias.</summary>
     public const string LayerNormPrefix = "layer_norm.";
 
+    /// <summary>The stack over parameters already in store (see Specs), named with prefix.</summary>
     public RecurrentStack(RecurrentConfig config, ParameterStore store, string prefix = "")
     {
         config.Validate();

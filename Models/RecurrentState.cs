@@ -3,6 +3,7 @@
 // values and no gradient crosses the boundary.
 namespace Engine.Models;
 
+/// <summary>The state carried between chunks of truncated BPTT, detached from any graph.</summary>
 public sealed class RecurrentState
 {
     /// <summary>[L, B, H]</summary>
@@ -13,6 +14,7 @@ public sealed class RecurrentState
 
     private RecurrentState(Tensor h, Tensor? c) { H = h; C = c; }
 
+    /// <summary>A zero state for a stack of this shape and batch.</summary>
     public static RecurrentState Zeros(IBackend backend, RecurrentConfig config, int batch)
     {
         int[] shape = [config.Layers, batch, config.HiddenSize];
@@ -26,6 +28,7 @@ public sealed class RecurrentState
         if (C is not null) H.Backend.Copy(result.Cn!.Value, C);
     }
 
+    /// <summary>Back to zeros (the streams wrapped to their start).</summary>
     public void Reset()
     {
         H.Backend.Fill(0f, H);

@@ -3,6 +3,13 @@
 // caller chooses the loss (mean squared error or cross-entropy).
 namespace Engine.Models;
 
+/// <summary>The shape of a sequence model.</summary>
+/// <param name="Cell">The recurrent cell.</param>
+/// <param name="Input">Input features I per step.</param>
+/// <param name="Hidden">Hidden units per layer H.</param>
+/// <param name="Layers">Stacked layers L.</param>
+/// <param name="Output">Outputs O of the head.</param>
+/// <param name="HeadAtEveryStep">Whether the head reads every step ([T, B, O]) or only the last ([B, O]).</param>
 public sealed record SequenceModelConfig(CellKind Cell, int Input, int Hidden, int Layers, int Output, bool HeadAtEveryStep)
 {
     public float LeakySlope { get; init; } = CellKinds.DefaultLeakySlope;
@@ -13,13 +20,17 @@ public sealed record SequenceModelConfig(CellKind Cell, int Input, int Hidden, i
     public RecurrentConfig Recurrent => new(Cell, Input, Hidden, Layers) { LeakySlope = LeakySlope, Features = Features };
 }
 
+/// <summary>Real-valued sequences through a recurrent stack and a linear head.</summary>
 public sealed class SequenceModel
 {
     private readonly Parameter headWeight, headBias;
 
+    /// <summary>Its shape.</summary>
     public SequenceModelConfig Config { get; }
+    /// <summary>The recurrent layers.</summary>
     public RecurrentStack Stack { get; }
 
+    /// <summary>The model over parameters already in store (see Specs).</summary>
     public SequenceModel(SequenceModelConfig config, ParameterStore store)
     {
         if (config.Output <= 0) throw new ArgumentException($"output size must be positive, got {config.Output}");
@@ -29,6 +40,7 @@ public sealed class SequenceModel
         headBias = store["head.bias"];
     }
 
+    /// <summary>The parameters of a model of this shape, for building its store.</summary>
     public static IEnumerable<ParameterSpec> Specs(SequenceModelConfig config) =>
     [
         .. RecurrentStack.Specs(config.Recurrent, config.Cell.ModuleName() + "."),

@@ -1,8 +1,10 @@
 // Small statistics used by benchmarks and reports: median and percentile of samples.
 namespace Engine.Training;
 
+/// <summary>Median and percentiles of samples.</summary>
 public static class Statistics
 {
+    /// <summary>The median (the 50th percentile).</summary>
     public static double Median(IReadOnlyList<double> values) => Percentile(values, 50);
 
     /// <summary>Linear interpolation between closest ranks (numpy's default), p in [0, 100].</summary>

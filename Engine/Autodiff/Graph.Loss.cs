@@ -3,8 +3,10 @@ namespace Engine;
 
 public sealed partial class Graph
 {
+    /// <summary>The sum of every element of x, as a scalar.</summary>
     public Var Sum(Var x) => ScaledSum(x, 1.0);
 
+    /// <summary>The mean of every element of x, as a scalar.</summary>
     public Var Mean(Var x) => ScaledSum(x, x.Value.Length == 0 ? 0 : 1.0 / x.Value.Length);
 
     /// <summary>y = scale * sum(x); dX += scale * dY (dY broadcast).</summary>

@@ -5,6 +5,7 @@ namespace Engine;
 
 public sealed partial class Graph
 {
+    /// <summary>x in another shape of the same length, sharing its memory.</summary>
     public Var Reshape(Var x, params int[] shape) => View(x, x.Value.Reshape(shape), g => g.Reshape(shape));
 
     /// <summary>Rows [start, start+count) along the first axis (e.g. the last time step of [T, B, H]).</summary>

@@ -4,16 +4,19 @@
 // The graph knows nothing of devices (it calls IBackend) nor of cells or trainers.
 namespace Engine;
 
+/// <summary>Reverse-mode autodiff over one backend: ops compute now and record their backward; Backward replays them in reverse.</summary>
 public sealed partial class Graph
 {
     private readonly List<Action> backwardSteps = new();
     private readonly TensorPool pool;
 
+    /// <summary>The backend every op runs on.</summary>
     public IBackend Backend { get; }
 
     /// <summary>When false (evaluation), ops record nothing and outputs never require gradients.</summary>
     public bool GradEnabled { get; set; } = true;
 
+    /// <summary>An empty graph over backend.</summary>
     public Graph(IBackend backend)
     {
         Backend = backend;

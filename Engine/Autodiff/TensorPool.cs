@@ -2,12 +2,14 @@
 // nothing after the first one. Storage is handed out until ReturnAll, then reused by length.
 namespace Engine;
 
+/// <summary>Recycles the storage of a step's intermediate tensors by length.</summary>
 public sealed class TensorPool
 {
     private readonly IBackend backend;
     private readonly Dictionary<int, Stack<Storage>> free = new();
     private readonly List<Storage> lent = new();
 
+    /// <summary>An empty pool over backend.</summary>
     public TensorPool(IBackend backend) => this.backend = backend;
 
     /// <summary>A tensor of the given shape; zeroed when asked, otherwise holding stale values.</summary>

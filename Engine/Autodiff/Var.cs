@@ -2,6 +2,7 @@
 // Parameters are Vars whose Value and Grad are views into the flat parameter and gradient buffers.
 namespace Engine;
 
+/// <summary>A node of the graph: a value and, when it requires one, its gradient.</summary>
 public sealed class Var
 {
     private Tensor? grad;
@@ -12,6 +13,7 @@ public sealed class Var
     // The backend is the one to clear it with if it is read or accumulated into before that.
     private IBackend? zeroPending;
 
+    /// <summary>The forward value.</summary>
     public Tensor Value { get; }
 
     /// <summary>dL/dValue; null until backward reaches this Var (parameters have it from the start).</summary>
@@ -25,10 +27,13 @@ public sealed class Var
         internal set => grad = value;
     }
 
+    /// <summary>Whether backward computes a gradient for it.</summary>
     public bool RequiresGrad { get; }
 
+    /// <summary>A name for messages (a parameter's name).</summary>
     public string? Name { get; init; }
 
+    /// <summary>A node over value; grad is the gradient buffer when it has one already (parameters).</summary>
     public Var(Tensor value, bool requiresGrad, Tensor? grad = null)
     {
         if (grad is not null) ShapeOf.RequireSame("Var", value, grad);
@@ -37,6 +42,7 @@ public sealed class Var
         this.grad = grad;
     }
 
+    /// <summary>The value's shape.</summary>
     public int[] Shape => Value.Shape;
 
     /// <summary>Makes the gradient read as zero from now on, clearing it only when something reads it first.</summary>
@@ -62,5 +68,6 @@ public sealed class Var
         return grad;
     }
 
+    /// <summary>"Var", its name and shape.</summary>
     public override string ToString() => $"Var {Name ?? ""}{ShapeOf.Format(Shape)}";
 }

@@ -6,27 +6,38 @@ namespace Engine;
 /// <summary>What a model declares: a PyTorch name, a shape and the group (layer) it belongs to.</summary>
 public sealed record ParameterSpec(string Name, int[] Shape, string Group);
 
+/// <summary>One parameter: a named view into the store's flat value and gradient buffers.</summary>
 public sealed class Parameter
 {
+    /// <summary>Its PyTorch name, e.g. "lstm.weight_ih_l0".</summary>
     public required string Name { get; init; }
+    /// <summary>The group (layer) it belongs to, the unit of per-layer clipping.</summary>
     public required string Group { get; init; }
+    /// <summary>Where it starts in the flat buffers.</summary>
     public required int Offset { get; init; }
+    /// <summary>Its shape.</summary>
     public required int[] Shape { get; init; }
+    /// <summary>Its number of elements.</summary>
     public int Length => ShapeOf.Numel(Shape);
 
     /// <summary>Value and Grad are views into the store's flat buffers.</summary>
     public required Var Var { get; init; }
 
+    /// <summary>Its values: a view into the store's Values.</summary>
     public Tensor Value => Var.Value;
+    /// <summary>Its gradient: a view into the store's Grads.</summary>
     public Tensor Grad => Var.Grad!;
 
+    /// <summary>Name, shape and offset, for messages.</summary>
     public override string ToString() => $"{Name}{ShapeOf.Format(Shape)} @ {Offset}";
 }
 
+/// <summary>Every parameter of a model in one flat buffer, every gradient in another of the same layout.</summary>
 public sealed class ParameterStore
 {
     private readonly Dictionary<string, Parameter> byName = new(StringComparer.Ordinal);
 
+    /// <summary>The backend the buffers live on.</summary>
     public IBackend Backend { get; }
 
     /// <summary>All parameter values, flat: [P].</summary>
@@ -53,8 +64,10 @@ public sealed class ParameterStore
     /// <summary>Group names in first-declared order.</summary>
     public IReadOnlyList<string> Groups { get; }
 
+    /// <summary>Elements over all parameters P.</summary>
     public int Count => Values.Length;
 
+    /// <summary>Allocates the buffers for specs, laid out in their order.</summary>
     public ParameterStore(IBackend backend, IEnumerable<ParameterSpec> specs)
     {
         Backend = backend;
@@ -98,6 +111,7 @@ public sealed class ParameterStore
         }
     }
 
+    /// <summary>Whether a parameter has this name.</summary>
     public bool Contains(string name) => byName.ContainsKey(name);
 
     /// <summary>

@@ -3,10 +3,12 @@
 // cannot do that, which is why the engine has its own.
 namespace Engine;
 
+/// <summary>A seedable xoshiro256** generator whose whole state can be saved and restored.</summary>
 public sealed class Rng
 {
     private ulong s0, s1, s2, s3;
 
+    /// <summary>A generator seeded by seed (through splitmix64, as the algorithm's authors advise).</summary>
     public Rng(ulong seed)
     {
         // SplitMix64 spreads one seed over the four state words (the generator's authors' recommendation).
@@ -22,6 +24,7 @@ public sealed class Rng
         return z ^ (z >> 31);
     }
 
+    /// <summary>The next 64 random bits.</summary>
     public ulong NextULong()
     {
         ulong result = RotateLeft(s1 * 5, 7) * 9;
@@ -61,6 +64,7 @@ public sealed class Rng
     /// <summary>The whole state, for checkpoints.</summary>
     public ulong[] SaveState() => [s0, s1, s2, s3];
 
+    /// <summary>Restores a state from SaveState.</summary>
     public void LoadState(ulong[] state)
     {
         if (state.Length != 4 || (state[0] | state[1] | state[2] | state[3]) == 0)

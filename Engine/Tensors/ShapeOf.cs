@@ -1,8 +1,10 @@
 // Small helpers on shapes (int arrays): element counts, formatting and checks with clear messages.
 namespace Engine;
 
+/// <summary>Element counts, formatting and checks of shapes.</summary>
 public static class ShapeOf
 {
+    /// <summary>The number of elements of a shape (1 for a scalar).</summary>
     public static int Numel(ReadOnlySpan<int> shape)
     {
         long n = 1;
@@ -15,8 +17,10 @@ public static class ShapeOf
         return (int)n;
     }
 
+    /// <summary>A shape as "[a, b, c]".</summary>
     public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
+    /// <summary>Whether two shapes are equal.</summary>
     public static bool Same(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 
     /// <summary>Throws naming both tensors and both shapes unless the shapes are equal.</summary>
@@ -26,6 +30,7 @@ public static class ShapeOf
             throw new ArgumentException($"{op}: shapes {Format(a.Shape)} and {Format(b.Shape)} differ");
     }
 
+    /// <summary>Throws, naming op and what, unless t has length elements.</summary>
     public static void RequireLength(string op, string what, Tensor t, int length)
     {
         if (t.Length != length)

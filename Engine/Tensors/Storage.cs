@@ -2,6 +2,7 @@
 // tensors are views (offset, length, shape) into a storage.
 namespace Engine;
 
+/// <summary>A block of float32 memory owned by one backend.</summary>
 public abstract class Storage : IDisposable
 {
     /// <summary>Number of float32 elements.</summary>
@@ -10,5 +11,6 @@ public abstract class Storage : IDisposable
     /// <summary>The backend that allocated this storage; kernels refuse storage of another backend.</summary>
     public abstract IBackend Owner { get; }
 
+    /// <summary>Releases the memory (device memory; host arrays are left to the GC).</summary>
     public virtual void Dispose() { }
 }

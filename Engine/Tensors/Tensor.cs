@@ -2,13 +2,19 @@
 // Not an autodiff node (see Var) and not a device handle: kernels read it through the backend.
 namespace Engine;
 
+/// <summary>A float32 view (offset, shape, row-major) into a storage owned by one backend.</summary>
 public sealed class Tensor
 {
+    /// <summary>The memory it views.</summary>
     public Storage Storage { get; }
+    /// <summary>Where it starts in the storage, in elements.</summary>
     public int Offset { get; }
+    /// <summary>Its shape.</summary>
     public int[] Shape { get; }
+    /// <summary>Its number of elements.</summary>
     public int Length { get; }
 
+    /// <summary>A view of shape starting at offset; it must lie inside the storage.</summary>
     public Tensor(Storage storage, int offset, params int[] shape)
     {
         int length = ShapeOf.Numel(shape);
@@ -30,7 +36,9 @@ public sealed class Tensor
         Length = length;
     }
 
+    /// <summary>The backend that owns its storage.</summary>
     public IBackend Backend => Storage.Owner;
+    /// <summary>Number of axes.</summary>
     public int Rank => Shape.Length;
 
     /// <summary>Size of the last axis (columns of a row-major matrix); 1 for a scalar.</summary>
@@ -75,7 +83,9 @@ public sealed class Tensor
         }
     }
 
+    /// <summary>Its values, copied to the host.</summary>
     public float[] ToArray() => Backend.Download(this);
 
+    /// <summary>"Tensor" and its shape.</summary>
     public override string ToString() => $"Tensor{ShapeOf.Format(Shape)}";
 }

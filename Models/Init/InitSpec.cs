@@ -5,12 +5,31 @@ using System.Globalization;
 
 namespace Engine.Models.Init;
 
-public enum InitScheme { Default, Xavier, Orthogonal, Identity, Spectral }
+/// <summary>The initialisation schemes.</summary>
+public enum InitScheme
+{
+    /// <summary>PyTorch's: every weight and bias uniform in ±1/sqrt(H).</summary>
+    Default,
+    /// <summary>Glorot uniform, per gate block.</summary>
+    Xavier,
+    /// <summary>Orthogonal gate blocks.</summary>
+    Orthogonal,
+    /// <summary>IRNN: identity recurrent weights, small input weights, zero biases.</summary>
+    Identity,
+    /// <summary>PyTorch's, then every recurrent gate block scaled to a spectral radius.</summary>
+    Spectral,
+}
 
+/// <summary>An initialisation scheme with its settings; Parse reads the --init syntax.</summary>
+/// <param name="Scheme">The scheme.</param>
+/// <param name="SpectralRadius">The radius R of spectral:R.</param>
+/// <param name="ForgetBias">An LSTM forget-gate bias, or null for the scheme's.</param>
 public sealed record InitSpec(InitScheme Scheme, double SpectralRadius = 0, float? ForgetBias = null)
 {
+    /// <summary>PyTorch's initialisation.</summary>
     public static InitSpec Default { get; } = new(InitScheme.Default);
 
+    /// <summary>Parses the --init syntax, with an optional forget-gate bias; nonsense is refused in one line.</summary>
     public static InitSpec Parse(string text, float? forgetBias = null)
     {
         var parts = text.Trim().Split(':');
@@ -34,6 +53,7 @@ public sealed record InitSpec(InitScheme Scheme, double SpectralRadius = 0, floa
         return r;
     }
 
+    /// <summary>The --init text (and the forget bias, when set).</summary>
     public override string ToString()
         => (Scheme == InitScheme.Spectral ? $"spectral:{SpectralRadius.ToString("R", CultureInfo.InvariantCulture)}" : Scheme.ToString().ToLowerInvariant())
            + (ForgetBias is { } f ? $" (forget bias {f.ToString("R", CultureInfo.InvariantCulture)})" : "");

@@ -4,9 +4,14 @@
 // head.bias.
 namespace Engine.Models.Init;
 
+/// <summary>Seeded initialisation of a model's parameters by scheme.</summary>
 public static class Initializer
 {
+    /// <summary>Fills every parameter of the store by its name, drawing in store order from an Rng seeded with seed.</summary>
+    /// <param name="store">The model's parameters, named as PyTorch names them.</param>
+    /// <param name="spec">The scheme, and an optional LSTM forget-gate bias.</param>
     /// <param name="gates">Gate blocks per recurrent matrix (4 LSTM, 3 GRU, 1 RNN): blocks are initialised one by one.</param>
+    /// <param name="seed">The seed: the same seed gives bit-identical weights.</param>
     public static void Apply(ParameterStore store, InitSpec spec, int gates, ulong seed)
     {
         var rng = new Rng(seed);
@@ -91,7 +96,7 @@ public static class Initializer
     }
 
     /// <summary>
-    /// A [rows, cols] matrix with orthonormal rows (rows <= cols) or columns (rows > cols): modified
+    /// A [rows, cols] matrix with orthonormal rows (rows &lt;= cols) or columns (rows &gt; cols): modified
     /// Gram-Schmidt (in double) on a Gaussian matrix, as torch.nn.init.orthogonal_ does with QR.
     /// </summary>
     public static void Orthogonal(Span<float> values, int rows, int cols, Rng rng)

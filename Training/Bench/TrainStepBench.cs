@@ -1,6 +1,6 @@
-// TrainStepBench: the reference training step, timed: zero grads, forward of one recurrent layer over
+// TrainStepBench: the benchmark's training step, timed: zero grads, forward of one recurrent layer over
 // x [T, B, I], loss = sum(y^2) / numel, backward through time, clip stage (global norm 1.0) and SGD
-// (lr 0.01), the program's TrainingStep: the same work tools/libtorch-peer times in libtorch.
+// (lr 0.01): the same work as the libtorch step that tools/libtorch-peer times beside it.
 using System.Diagnostics;
 using Engine.Models;
 using Engine.Models.Init;
@@ -21,7 +21,7 @@ namespace Engine.Training.Bench;
 public sealed record TrainStepFigures(string Cell, int T, int B, int I, int H, double MsMedian, double MsMin, double MsMax, int Steps,
     double TokensPerSecond, double ClipMsMedian, double ClipShare, long PeakBytes, long? PeakRssGrowthBytes);
 
-/// <summary>The reference training step on one configuration: built once, then run step by step.</summary>
+/// <summary>The benchmark's training step on one configuration: built once, then run step by step.</summary>
 public sealed class TrainStep
 {
     private readonly IBackend backend;
@@ -70,13 +70,16 @@ public static class TrainStepBench
         long? rssBefore = ProcessMemory.ResetPeak();
         var step = new TrainStep(backend, cell, t, b, i, h);
 
-        // Warm-up long enough for the JIT's tiered compilation to reach optimised code: hot methods are
-        // recompiled after ~30 calls, in the background, and in a fresh process (`--shape`) with tiered
-        // PGO the last of them reach tier 1 only after a second or two of small steps.
+        // Warm-up long enough for the JIT's tiered compilation to reach optimised code (it recompiles hot
+        // methods after ~30 calls, in the background): 3 steps, as libtorch's bench uses, would time tier-0 code.
+        // In a fresh process (`--shape`) the last methods reach tier 1 only after 1-2 s of batch-1 steps
+        // (with tiered PGO they pass through an instrumented tier first), and a shorter warm-up times the
+        // clip stage about ten times too slow.
         var warm = Stopwatch.StartNew();
         for (int w = 0; w < 30 || warm.Elapsed.TotalSeconds < 1.5 * minSeconds; w++) step.Run();
-        // Timed until at least 10 steps and minSeconds have passed, with no cap on the steps: a short
-        // window lets one slow spell of a shared machine move the whole median.
+        // Timed until at least 10 steps and minSeconds have passed, with no cap on the steps: at batch 1 a
+        // cap of 500 steps would be a window of well under a second, short enough for one slow spell of a
+        // shared machine to move the whole median.
         var steps = new List<double>();
         var clips = new List<double>();
         var clock = Stopwatch.StartNew();

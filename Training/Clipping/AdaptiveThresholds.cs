@@ -6,7 +6,7 @@ namespace Engine.Training.Clipping;
 /// AutoClip (Seetharaman et al. 2020): the threshold is the p-th percentile (linear interpolation, as
 /// numpy) of every global norm seen so far, the current one included, or of the last Window norms.
 /// </summary>
-public sealed class AutoClipHistory
+internal sealed class AutoClipHistory
 {
     private readonly int window;
     private readonly Queue<double> arrival = new();
@@ -46,7 +46,7 @@ public sealed class AutoClipHistory
 /// and when z > Z the norm is clipped to mean + Z^2 std / z. The moving statistics are then updated with
 /// the norm actually applied: mean = a mean + (1 - a) x; var = a var + (1 - a) (x - mean)^2 (new mean).
 /// </summary>
-public sealed class ZClipStatistics
+internal sealed class ZClipStatistics
 {
     private readonly ClipSpec spec;
     private readonly List<double> warmUp = new();

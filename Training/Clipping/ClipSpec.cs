@@ -6,25 +6,57 @@ using System.Globalization;
 
 namespace Engine.Training.Clipping;
 
-public enum ClipKind { None, Value, GlobalNorm, ParameterNorm, LayerNorm, Agc, AutoClip, ZClip }
+/// <summary>The clip kinds.</summary>
+public enum ClipKind
+{
+    /// <summary>No clipping (norms are still measured): `none`.</summary>
+    None,
+    /// <summary>Each element clamped to [-V, V] (clip_grad_value_): `value:V`.</summary>
+    Value,
+    /// <summary>All gradients scaled so that their global p-norm is at most MAX (clip_grad_norm_): `norm:MAX[:P]`.</summary>
+    GlobalNorm,
+    /// <summary>Each parameter's gradient scaled to norm at most MAX: `param-norm:MAX`.</summary>
+    ParameterNorm,
+    /// <summary>Each layer's gradients scaled to norm at most MAX: `layer-norm:MAX`.</summary>
+    LayerNorm,
+    /// <summary>Adaptive gradient clipping: each unit's gradient held to CLIPPING times its weight norm: `agc:CLIPPING[:EPS]`.</summary>
+    Agc,
+    /// <summary>AutoClip: global norm clipped at a percentile of the norms seen so far: `auto:PERCENTILE[:WINDOW]`.</summary>
+    AutoClip,
+    /// <summary>ZClip: global norm clipped when its z-score against running statistics exceeds Z: `zclip[:Z[:ALPHA[:WARMUP]]]`.</summary>
+    ZClip,
+}
+
+/// <summary>A clip kind with its settings; Parse reads the --clip syntax and ToString writes it back.</summary>
+/// <param name="Kind">The kind.</param>
+/// <param name="Threshold">The kind's threshold: V, MAX, CLIPPING or PERCENTILE.</param>
+/// <param name="NormType">The p of norm:MAX:P (2, 1 or infinity).</param>
+/// <param name="Eps">AGC's floor on a unit's weight norm.</param>
+/// <param name="Window">AutoClip's window of recent norms (0: every norm seen).</param>
+/// <param name="ZThreshold">ZClip's z-score threshold.</param>
+/// <param name="Alpha">ZClip's smoothing factor of the running mean and variance.</param>
+/// <param name="WarmUp">ZClip's steps of statistics before it may clip.</param>
 
 public sealed record ClipSpec(ClipKind Kind, double Threshold = 0, double NormType = 2, double Eps = ClipSpec.DefaultAgcEps, int Window = 0,
     double ZThreshold = ClipSpec.DefaultZThreshold, double Alpha = ClipSpec.DefaultZAlpha, int WarmUp = ClipSpec.DefaultZWarmUp)
 {
     /// <summary>AGC's eps (the floor on a unit's weight norm), as in the paper's reference code.</summary>
     public const double DefaultAgcEps = 1e-3;
-    /// <summary>ZClip's z threshold, smoothing factor and warm-up steps, as its authors recommend.</summary>
+    /// <summary>ZClip's z threshold and smoothing factor, as its authors recommend.</summary>
     public const double DefaultZThreshold = 2.5, DefaultZAlpha = 0.97;
     /// <summary>ZClip's warm-up steps before it may clip.</summary>
     public const int DefaultZWarmUp = 25;
 
+    /// <summary>The syntax of every kind, for help and error messages.</summary>
     public const string Syntax = "none, value:V, norm:MAX[:2|1|inf], param-norm:MAX, layer-norm:MAX, agc:CLIPPING[:EPS], auto:PERCENTILE[:WINDOW], zclip[:Z[:ALPHA[:WARMUP]]]";
 
+    /// <summary>No clipping.</summary>
     public static ClipSpec None { get; } = new(ClipKind.None);
 
     /// <summary>The number a sweep varies: the z threshold for ZClip, the threshold (or percentile) otherwise.</summary>
     public double SweepValue => Kind == ClipKind.ZClip ? ZThreshold : Threshold;
 
+    /// <summary>Parses the --clip syntax; nonsense is refused in one line naming what is wrong.</summary>
     public static ClipSpec Parse(string text)
     {
         var parts = text.Trim().Split(':');
@@ -48,6 +80,7 @@ public sealed record ClipSpec(ClipKind Kind, double Threshold = 0, double NormTy
         return spec;
     }
 
+    /// <summary>The --clip text, which parses back to an equal spec.</summary>
     public override string ToString() => Kind switch
     {
         ClipKind.None => "none",

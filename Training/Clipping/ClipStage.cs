@@ -7,6 +7,7 @@ using System.Text.Json;
 
 namespace Engine.Training.Clipping;
 
+/// <summary>The clip stage of a training step: norms, the non-finite policy, then the kind's decision.</summary>
 public sealed class ClipStage
 {
     private readonly ParameterStore store;
@@ -16,7 +17,9 @@ public sealed class ClipStage
     private readonly ZClipStatistics? zclip;
     private int consecutiveSkips;
 
+    /// <summary>The kind and its settings.</summary>
     public ClipSpec Spec { get; }
+    /// <summary>What happens to non-finite gradients.</summary>
     public NonFinitePolicy Policy { get; }
 
     /// <summary>Consecutive skipped steps after which the run stops (policy skip).</summary>
@@ -28,6 +31,11 @@ public sealed class ClipStage
     /// </summary>
     public bool FusedScale { get; init; } = true;
 
+    /// <summary>A clip stage over the store's gradients.</summary>
+    /// <param name="spec">The clip kind and its settings.</param>
+    /// <param name="policy">What to do with non-finite gradients.</param>
+    /// <param name="store">The parameters whose gradients are clipped.</param>
+    /// <param name="maxConsecutiveSkips">Consecutive skipped steps after which the run stops (policy skip).</param>
     public ClipStage(ClipSpec spec, NonFinitePolicy policy, ParameterStore store, int maxConsecutiveSkips = 25)
     {
         if (maxConsecutiveSkips <= 0) throw new ArgumentException($"the most consecutive skips must be positive, got {maxConsecutiveSkips}");
@@ -46,6 +54,8 @@ public sealed class ClipStage
 
     private IBackend K => store.Backend;
 
+    /// <summary>Reads the gradients once, applies the policy and decides; returns what the optimizer must do.</summary>
+    /// <param name="step">The step (1-based), for messages and telemetry.</param>
     public ClipOutcome Apply(int step)
     {
         K.SegmentStatistics(store.Grads, offsets, lengths, stats);
@@ -164,6 +174,7 @@ public sealed class ClipStage
     /// <summary>The adaptive state (AutoClip history, ZClip statistics, the skip counter) as JSON, for checkpoints.</summary>
     public string SaveState() => JsonSerializer.Serialize(new SavedState(consecutiveSkips, autoClip?.Save(), zclip?.Save()));
 
+    /// <summary>Restores the adaptive state written by SaveState.</summary>
     public void LoadState(string json)
     {
         var s = JsonSerializer.Deserialize<SavedState>(json) ?? throw new FormatException("empty clip state");

@@ -1,6 +1,7 @@
 // What the clip stage does when a gradient holds NaN or infinity.
 namespace Engine.Training.Clipping;
 
+/// <summary>What the clip stage does when a gradient holds NaN or infinity.</summary>
 public enum NonFinitePolicy
 {
     /// <summary>Stop with a message naming the step and the parameter.</summary>

@@ -4,12 +4,15 @@
 // window would run past the end, every stream wraps to its start and the state must be reset.
 namespace Engine.Training.Data;
 
+/// <summary>Reads a token sequence as B contiguous streams in windows of T, for truncated BPTT.</summary>
 public sealed class StreamBatcher
 {
     private readonly int[] data;
     private readonly int streamLength;
 
+    /// <summary>Streams B.</summary>
     public int Batch { get; }
+    /// <summary>Window length T.</summary>
     public int SequenceLength { get; }
 
     /// <summary>Offset of the next window inside each stream; saved in checkpoints.</summary>
@@ -29,6 +32,7 @@ public sealed class StreamBatcher
     /// <summary>Windows per pass over the data (one epoch).</summary>
     public int StepsPerEpoch => (streamLength - 1) / SequenceLength;
 
+    /// <summary>B streams over data, read T tokens at a time.</summary>
     public StreamBatcher(int[] data, int batch, int sequenceLength)
     {
         if (batch <= 0 || sequenceLength <= 0)

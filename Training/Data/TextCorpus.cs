@@ -5,15 +5,23 @@ using System.Text;
 
 namespace Engine.Training.Data;
 
+/// <summary>A corpus that cannot be read or used; the message says why, in one line.</summary>
+/// <param name="message">What is wrong with the corpus.</param>
 public sealed class CorpusException(string message) : UserFacingException(message);
 
+/// <summary>A text encoded by its vocabulary and split into training and validation ids.</summary>
 public sealed class TextCorpus
 {
+    /// <summary>The name of the built-in corpus (tiny Shakespeare).</summary>
     public const string BuiltInName = "tinyshakespeare";
 
+    /// <summary>The corpus's name (the file name, or the built-in's).</summary>
     public required string Name { get; init; }
+    /// <summary>Its characters and their ids.</summary>
     public required Vocabulary Vocabulary { get; init; }
+    /// <summary>The training ids.</summary>
     public required int[] Train { get; init; }
+    /// <summary>The validation ids (the end of the text).</summary>
     public required int[] Validation { get; init; }
 
     /// <summary>The built-in corpus, shipped gzip-compressed inside the program.</summary>

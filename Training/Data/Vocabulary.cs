@@ -4,6 +4,7 @@ using System.Text;
 
 namespace Engine.Training.Data;
 
+/// <summary>The characters of a corpus (Unicode code points), each with an id in sorted order.</summary>
 public sealed class Vocabulary
 {
     private readonly Dictionary<int, int> idOf = new();
@@ -11,18 +12,23 @@ public sealed class Vocabulary
     /// <summary>The code points, in id order.</summary>
     public IReadOnlyList<int> CodePoints { get; }
 
+    /// <summary>Number of characters V.</summary>
     public int Size => CodePoints.Count;
 
+    /// <summary>The vocabulary of these code points, sorted, duplicates removed.</summary>
     public Vocabulary(IEnumerable<int> codePoints)
     {
         CodePoints = codePoints.Distinct().Order().ToList();
         for (int i = 0; i < CodePoints.Count; i++) idOf[CodePoints[i]] = i;
     }
 
+    /// <summary>The vocabulary of the characters in text.</summary>
     public static Vocabulary Of(string text) => new(text.EnumerateRunes().Select(r => r.Value));
 
+    /// <summary>Whether the code point has an id.</summary>
     public bool Contains(int codePoint) => idOf.ContainsKey(codePoint);
 
+    /// <summary>The ids of the characters of text; a character outside the vocabulary is refused in one line.</summary>
     public int[] Encode(string text)
     {
         var ids = new List<int>(text.Length);
@@ -35,6 +41,7 @@ public sealed class Vocabulary
         return ids.ToArray();
     }
 
+    /// <summary>The text of a sequence of ids.</summary>
     public string Decode(IEnumerable<int> ids)
     {
         var sb = new StringBuilder();
@@ -45,6 +52,7 @@ public sealed class Vocabulary
     /// <summary>The vocabulary as one string (for checkpoint metadata); Parse reverses it.</summary>
     public override string ToString() => Decode(Enumerable.Range(0, Size));
 
+    /// <summary>The vocabulary whose ToString is characters.</summary>
     public static Vocabulary Parse(string characters)
     {
         var v = Of(characters);

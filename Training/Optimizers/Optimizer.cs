@@ -3,11 +3,14 @@
 // are named like PyTorch's (exp_avg, exp_avg_sq, momentum_buffer, square_avg, ...) for checkpoints.
 namespace Engine.Training.Optimizers;
 
+/// <summary>An optimizer over a whole parameter store: one fused update of the flat buffers per step.</summary>
 public abstract class Optimizer
 {
     private readonly List<(string Name, Tensor Tensor)> state = new();
 
+    /// <summary>The parameters it updates.</summary>
     protected ParameterStore Store { get; }
+    /// <summary>Its kind and hyper-parameters.</summary>
     public OptimizerSpec Spec { get; }
 
     /// <summary>Updates taken so far (PyTorch's `step` in the state dict).</summary>
@@ -22,6 +25,7 @@ public abstract class Optimizer
     /// </summary>
     public bool GuardNonFinite { get; set; } = true;
 
+    /// <summary>An optimizer over store with spec's settings, at spec's learning rate.</summary>
     protected Optimizer(ParameterStore store, OptimizerSpec spec)
     {
         Store = store;
@@ -47,18 +51,22 @@ public abstract class Optimizer
         return Update(gradScale);
     }
 
+    /// <summary>The kind's update; returns how many weights the guard kept.</summary>
     protected abstract long Update(float gradScale);
 }
 
+/// <summary>SGD with optional (Nesterov) momentum and L2 weight decay, as torch.optim.SGD.</summary>
 public sealed class Sgd : Optimizer
 {
     private readonly Tensor? momentumBuffer;
 
+    /// <summary>SGD over store; a momentum buffer only when spec's momentum is above 0.</summary>
     public Sgd(ParameterStore store, OptimizerSpec spec) : base(store, spec)
     {
         if (spec.Momentum > 0f) momentumBuffer = NewState("momentum_buffer");
     }
 
+    /// <inheritdoc/>
     protected override long Update(float gradScale) => Store.Backend.SgdUpdate(Store.Grads, gradScale, LearningRate, Spec.Momentum,
         Spec.WeightDecay, Spec.Nesterov, firstStep: StepCount == 1, GuardNonFinite, momentumBuffer, Store.Values);
 }
@@ -68,12 +76,14 @@ public sealed class Adam : Optimizer
 {
     private readonly Tensor expAvg, expAvgSq;
 
+    /// <summary>Adam or AdamW over store, with its two moment buffers.</summary>
     public Adam(ParameterStore store, OptimizerSpec spec) : base(store, spec)
     {
         expAvg = NewState("exp_avg");
         expAvgSq = NewState("exp_avg_sq");
     }
 
+    /// <inheritdoc/>
     protected override long Update(float gradScale)
     {
         // Bias corrections in double on the host, as PyTorch computes them from the Python float step.
@@ -85,11 +95,13 @@ public sealed class Adam : Optimizer
     }
 }
 
+/// <summary>RMSprop, optionally centered and with momentum, as torch.optim.RMSprop.</summary>
 public sealed class Rmsprop : Optimizer
 {
     private readonly Tensor squareAvg;
     private readonly Tensor? gradAvg, momentumBuffer;
 
+    /// <summary>RMSprop over store, with the buffers its settings need.</summary>
     public Rmsprop(ParameterStore store, OptimizerSpec spec) : base(store, spec)
     {
         squareAvg = NewState("square_avg");
@@ -97,16 +109,20 @@ public sealed class Rmsprop : Optimizer
         if (spec.Momentum > 0f) momentumBuffer = NewState("momentum_buffer");
     }
 
+    /// <inheritdoc/>
     protected override long Update(float gradScale) => Store.Backend.RmspropUpdate(Store.Grads, gradScale, LearningRate, Spec.Alpha,
         Spec.Eps, Spec.WeightDecay, Spec.Momentum, GuardNonFinite, squareAvg, gradAvg, momentumBuffer, Store.Values);
 }
 
+/// <summary>Adagrad with learning-rate decay, as torch.optim.Adagrad.</summary>
 public sealed class Adagrad : Optimizer
 {
     private readonly Tensor sum;
 
+    /// <summary>Adagrad over store, with its running sum of squares.</summary>
     public Adagrad(ParameterStore store, OptimizerSpec spec) : base(store, spec) => sum = NewState("sum");
 
+    /// <inheritdoc/>
     protected override long Update(float gradScale)
     {
         float clr = LearningRate / (1f + (StepCount - 1) * Spec.LrDecay);

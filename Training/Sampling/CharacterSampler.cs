@@ -2,6 +2,7 @@
 // using the engine's Rng so that a seed reproduces the same text.
 namespace Engine.Training.Sampling;
 
+/// <summary>Draws the next character id from a row of logits.</summary>
 public static class CharacterSampler
 {
     /// <summary>

@@ -8,6 +8,10 @@ using Engine.Training.Data;
 
 namespace Engine.Training.Sampling;
 
+/// <summary>Generates text from a trained character language model.</summary>
+/// <param name="model">The trained model.</param>
+/// <param name="vocabulary">The vocabulary it was trained with.</param>
+/// <param name="backend">The backend its parameters live on.</param>
 public sealed class TextGenerator(CharLanguageModel model, Vocabulary vocabulary, IBackend backend)
 {
     /// <summary>What a sample without a prime starts from.</summary>

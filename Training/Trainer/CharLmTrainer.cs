@@ -12,28 +12,43 @@ using Engine.Training.Optimizers;
 
 namespace Engine.Training.Trainer;
 
-/// <summary>
-/// What one step did: its loss, the clip stage's telemetry, the learning rate, the time it took, how many
-/// weights the optimizer's guard kept from overflowing, and on the steps that record ||dL/dh_t|| also the
-/// recurrent matrices' largest singular values (after the update), by PyTorch name.
-/// </summary>
+/// <summary>What one step did: its loss, the clip stage's telemetry, the learning rate, the time it took, and how many weights the optimizer's guard kept from overflowing.</summary>
+/// <param name="Step">The step (1-based; skipped steps count).</param>
+/// <param name="Loss">Mean cross-entropy in nats per character of the chunk, before the update.</param>
+/// <param name="Clip">What the clip stage saw and did.</param>
+/// <param name="LearningRate">The learning rate in force (the schedule's factor applied).</param>
+/// <param name="Seconds">Wall-clock time of the step.</param>
+/// <param name="Tokens">Characters trained on (T x B).</param>
+/// <param name="HiddenNorms">||dL/dh_t|| per layer and time step, when asked for.</param>
+/// <param name="GuardedWeights">Weights the optimizer's guard kept from becoming non-finite.</param>
+/// <param name="SpectralNorms">On the steps that record HiddenNorms: the recurrent matrices' largest singular values after the update, by PyTorch name.</param>
 public sealed record StepReport(int Step, double Loss, ClipTelemetry Clip, double LearningRate, double Seconds, int Tokens, HiddenGradientNorms? HiddenNorms, long GuardedWeights = 0,
     IReadOnlyDictionary<string, double>? SpectralNorms = null);
 
+/// <summary>One character-LM training run: its model, optimizer, clip stage, data stream and carried state, stepped with <see cref="TrainStep"/>.</summary>
 public sealed class CharLmTrainer : IDisposable
 {
     private readonly TrainingStep trainingStep;
     private readonly int[] inputs, targets;
     private readonly LearningRateSchedule schedule;
 
+    /// <summary>The run's settings.</summary>
     public TrainConfig Config { get; }
+    /// <summary>The text trained on, encoded.</summary>
     public TextCorpus Corpus { get; }
+    /// <summary>The backend every tensor of the run lives on.</summary>
     public IBackend Backend { get; }
+    /// <summary>Every parameter and gradient, in one flat buffer each.</summary>
     public ParameterStore Store { get; }
+    /// <summary>The model: embedding, recurrent stack, linear head.</summary>
     public CharLanguageModel Model { get; }
+    /// <summary>The optimizer, with its state.</summary>
     public Optimizer Optimizer { get; }
+    /// <summary>The clip stage between backward and the optimizer.</summary>
     public ClipStage Clip { get; }
+    /// <summary>The reader of the training text as B streams in chunks of T.</summary>
     public StreamBatcher Batcher { get; }
+    /// <summary>The hidden (and cell) state carried from one chunk to the next.</summary>
     public RecurrentState State { get; }
 
     /// <summary>Where the dropout masks come from (null when the run has no dropout); its state is in every checkpoint.</summary>
@@ -45,6 +60,7 @@ public sealed class CharLmTrainer : IDisposable
     /// <summary>The loss of the first step, the reference for divergence (loss above 3x it).</summary>
     public double? InitialLoss { get; internal set; }
 
+    /// <summary>The lowest validation loss so far, or null before the first validation.</summary>
     public double? BestValidationLoss { get; internal set; }
 
     /// <summary>A trainer with allocated, uninitialised parameters (Create initialises them; a resume restores them).</summary>
@@ -145,5 +161,6 @@ public sealed class CharLmTrainer : IDisposable
         return stats[0].NonFinite == 0;
     }
 
+    /// <summary>Releases the backend (and its device memory).</summary>
     public void Dispose() => Backend.Dispose();
 }

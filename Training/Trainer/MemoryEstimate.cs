@@ -7,6 +7,7 @@ using Engine.Models;
 
 namespace Engine.Training.Trainer;
 
+/// <summary>What a character-LM run will allocate, from its settings alone.</summary>
 public static class MemoryEstimate
 {
     /// <summary>All parameters live in one tensor, whose length is a 32-bit count.</summary>
@@ -44,6 +45,7 @@ public static class MemoryEstimate
                 $"this configuration has {parameters:G3} parameters and {(double)config.SequenceLength * config.Batch:G3} rows per step ({shape}): a tensor would exceed {int.MaxValue} elements; reduce --hidden, --batch or --seq"));
     }
 
+    /// <summary>The memory this process may use, as the GC sees it (a container's limit included).</summary>
     public static long Available => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     private static double Gates(TrainConfig c) => CellKinds.Gates(c.CellKind);

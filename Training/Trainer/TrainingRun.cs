@@ -8,21 +8,48 @@ using Engine.Training.Telemetry;
 
 namespace Engine.Training.Trainer;
 
-public enum RunEnd { Finished, OutOfTime, Diverged, Interrupted }
+/// <summary>How a run ended.</summary>
+public enum RunEnd
+{
+    /// <summary>Every step was run.</summary>
+    Finished,
+    /// <summary>The minutes ran out first.</summary>
+    OutOfTime,
+    /// <summary>The loss became non-finite or rose above DivergenceFactor times the first.</summary>
+    Diverged,
+    /// <summary>Stopped on request (Ctrl-C or SIGTERM).</summary>
+    Interrupted,
+}
 
 /// <summary>Where a resumed run came from (a checkpoint file) and which options it changed.</summary>
 public sealed record Resumption(string From, IReadOnlyList<string> Changed);
 
+/// <summary>The outcome of a run, as `train` prints it.</summary>
+/// <param name="End">How it ended.</param>
+/// <param name="Steps">Steps completed.</param>
+/// <param name="FinalLoss">The last step's training loss.</param>
+/// <param name="FinalValidationLoss">The last validation loss.</param>
+/// <param name="BestValidationLoss">The lowest validation loss.</param>
+/// <param name="DivergedAtStep">The step at which it diverged, if it did.</param>
+/// <param name="DivergedReason">Why it counted as diverged.</param>
+/// <param name="Seconds">Wall-clock time.</param>
+/// <param name="TokensPerSecond">Training characters per second.</param>
+/// <param name="ClipRate">Fraction of steps the clip stage changed the gradients.</param>
+/// <param name="SkippedSteps">Steps whose update was skipped for non-finite gradients.</param>
+/// <param name="Checkpoint">The checkpoint written last, if any.</param>
 public sealed record RunSummary(RunEnd End, int Steps, double? FinalLoss, double? FinalValidationLoss, double? BestValidationLoss,
     int? DivergedAtStep, string? DivergedReason, double Seconds, double TokensPerSecond, double ClipRate, int SkippedSteps, string? Checkpoint);
 
 /// <summary>What a progress display is told after every step and every validation.</summary>
 public interface IRunObserver
 {
+    /// <summary>After every step, with the throughput and clip rate so far.</summary>
     void OnStep(StepReport report, double tokensPerSecond, double clipRate);
+    /// <summary>After every validation, with its loss.</summary>
     void OnValidation(int step, double loss);
 }
 
+/// <summary>Runs a trainer to the end of its budget, writing metrics.jsonl and checkpoints into a directory.</summary>
 public sealed class TrainingRun
 {
     /// <summary>char-rnn's rule: a loss above this many times the first loss means the run diverged.</summary>
@@ -40,10 +67,14 @@ public sealed class TrainingRun
         this.resumed = resumed;
     }
 
+    /// <summary>The latest checkpoint, rewritten atomically at every checkpoint interval and at the end.</summary>
     public string CheckpointPath => Path.Combine(directory, "checkpoint.safetensors");
+    /// <summary>The checkpoint with the lowest validation loss so far.</summary>
     public string BestPath => Path.Combine(directory, "best.safetensors");
+    /// <summary>One JSON line per step and per validation, after a first line with the settings.</summary>
     public string MetricsPath => Path.Combine(directory, "metrics.jsonl");
 
+    /// <summary>Trains until the steps or minutes are spent, the run diverges, or stop is signalled; always leaves a checkpoint of finite weights.</summary>
     public RunSummary Run(IRunObserver observer, CancellationToken stop)
     {
         var config = trainer.Config;
