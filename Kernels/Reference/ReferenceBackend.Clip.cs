@@ -47,14 +47,17 @@ public partial class ReferenceBackend
         return squares;
     }
 
-    public virtual void ReplaceNonFinite(float value, Tensor x)
+    public virtual void ReplaceNonFinite(float value, Tensor x) => ReplaceNonFinite(value, x.Span());
+
+    /// <summary>Every NaN or infinity of x becomes value.</summary>
+    public static void ReplaceNonFinite(float value, Span<float> x)
     {
-        foreach (ref float v in x.Span()) if (!float.IsFinite(v)) v = value;
+        foreach (ref float v in x) if (!float.IsFinite(v)) v = value;
     }
 
     public virtual AdaptiveClipResult AdaptiveClip(Tensor values, int[] offsets, int[] rows, int[] rowLengths, float clipping, float eps, Tensor grads)
     {
-        ShapeOf.RequireLength("AdaptiveClip", "values", values, grads.Length);
+        ClipChecks.Units("AdaptiveClip", values, offsets, rows, rowLengths, grads);
         var W = values.Span(); var G = grads.Span();
         double after = 0;
         int clipped = 0;
@@ -65,16 +68,22 @@ public partial class ReferenceBackend
                 var g = G.Slice(start, rowLengths[s]);
                 double wNorm = Math.Sqrt(Statistics(W.Slice(start, rowLengths[s])).SumSquares);
                 double gNorm = Math.Sqrt(Statistics(g).SumSquares);
-                double maxNorm = clipping * Math.Max(wNorm, eps);
-                if (gNorm > maxNorm)
+                if (ClipsUnit(wNorm, gNorm, clipping, eps, out float scale))
                 {
-                    float scale = (float)(maxNorm / Math.Max(gNorm, 1e-6));
                     foreach (ref float v in g) v *= scale;
                     clipped++;
                 }
                 after += Statistics(g).SumSquares;
             }
         return new AdaptiveClipResult(after, clipped);
+    }
+
+    /// <summary>AGC's decision for one unit: whether its gradient is clipped, and the scale that clips it.</summary>
+    public static bool ClipsUnit(double weightNorm, double gradNorm, float clipping, float eps, out float scale)
+    {
+        double maxNorm = clipping * Math.Max(weightNorm, eps);
+        scale = gradNorm > maxNorm ? (float)(maxNorm / Math.Max(gradNorm, 1e-6)) : 1f;
+        return gradNorm > maxNorm;
     }
 }
 
@@ -88,5 +97,16 @@ public static class ClipChecks
         for (int s = 0; s < offsets.Length; s++)
             if (offsets[s] < 0 || lengths[s] < 0 || offsets[s] + lengths[s] > x.Length)
                 throw new ArgumentException($"{op}: segment {s} [{offsets[s]}, {offsets[s] + lengths[s]}) is outside a buffer of {x.Length}");
+    }
+
+    /// <summary>A unit table (segment s: rows[s] units of rowLengths[s] elements from offsets[s]) over two buffers of one length.</summary>
+    public static void Units(string op, Tensor values, int[] offsets, int[] rows, int[] rowLengths, Tensor grads)
+    {
+        ShapeOf.RequireLength(op, "values", values, grads.Length);
+        if (offsets.Length != rows.Length || offsets.Length != rowLengths.Length)
+            throw new ArgumentException($"{op}: {offsets.Length} offsets, {rows.Length} row counts and {rowLengths.Length} row lengths must match");
+        for (int s = 0; s < offsets.Length; s++)
+            if (offsets[s] < 0 || rows[s] < 0 || rowLengths[s] < 0 || offsets[s] + (long)rows[s] * rowLengths[s] > grads.Length)
+                throw new ArgumentException($"{op}: segment {s} ({rows[s]} units of {rowLengths[s]} from {offsets[s]}) is outside a buffer of {grads.Length}");
     }
 }

@@ -9,7 +9,7 @@ public partial class ReferenceBackend
 
     public virtual void MulAccumulate(Tensor a, Tensor b, Tensor y)
     {
-        Check3("MulAccumulate", a, b, y);
+        PointwiseChecks.Same("MulAccumulate", a, b, y);
         var A = a.Span(); var B = b.Span(); var Y = y.Span();
         for (int i = 0; i < Y.Length; i++) Y[i] += A[i] * B[i];
     }
@@ -30,7 +30,7 @@ public partial class ReferenceBackend
 
     public virtual void ActivationBackward(Activation f, float slope, Tensor y, Tensor dY, Tensor dX)
     {
-        Check3("ActivationBackward", y, dY, dX);
+        PointwiseChecks.Same("ActivationBackward", y, dY, dX);
         var Y = y.Span(); var D = dY.Span(); var DX = dX.Span();
         for (int i = 0; i < DX.Length; i++) DX[i] += D[i] * Scalar.Derivative(f, slope, Y[i]);
     }
@@ -50,12 +50,17 @@ public partial class ReferenceBackend
 
     private static void Map(string op, Tensor a, Tensor b, Tensor y, Func<float, float, float> f)
     {
-        Check3(op, a, b, y);
+        PointwiseChecks.Same(op, a, b, y);
         var A = a.Span(); var B = b.Span(); var Y = y.Span();
         for (int i = 0; i < Y.Length; i++) Y[i] = f(A[i], B[i]);
     }
 
-    protected static void Check3(string op, Tensor a, Tensor b, Tensor y)
+}
+
+/// <summary>Length checks of the two-operand element-wise kernels, shared by every backend.</summary>
+public static class PointwiseChecks
+{
+    public static void Same(string op, Tensor a, Tensor b, Tensor y)
     {
         ShapeOf.RequireLength(op, "second operand", b, a.Length);
         ShapeOf.RequireLength(op, "destination", y, a.Length);

@@ -21,8 +21,7 @@ public partial class ReferenceBackend
 
     public virtual void EmbeddingForward(Tensor table, int[] ids, Tensor y)
     {
-        int e = table.Columns;
-        ShapeOf.RequireLength("EmbeddingForward", "output", y, ids.Length * e);
+        int e = EmbeddingChecks.Width("EmbeddingForward", table, ids, "output", y);
         var T = table.Span(); var Y = y.Span();
         for (int n = 0; n < ids.Length; n++)
             T.Slice(ids[n] * e, e).CopyTo(Y.Slice(n * e, e));
@@ -30,8 +29,7 @@ public partial class ReferenceBackend
 
     public virtual void EmbeddingBackward(Tensor dY, int[] ids, Tensor dTable)
     {
-        int e = dTable.Columns;
-        ShapeOf.RequireLength("EmbeddingBackward", "dY", dY, ids.Length * e);
+        int e = EmbeddingChecks.Width("EmbeddingBackward", dTable, ids, "dY", dY);
         var D = dY.Span(); var DT = dTable.Span();
         for (int n = 0; n < ids.Length; n++)
             for (int j = 0; j < e; j++) DT[ids[n] * e + j] += D[n * e + j];
@@ -64,5 +62,20 @@ public partial class ReferenceBackend
         for (int n = 0; n < targets.Length; n++)
             for (int j = 0; j < v; j++)
                 D[n * v + j] += scale * (P[n * v + j] - (j == targets[n] ? 1f : 0f));
+    }
+}
+
+/// <summary>Argument checks of the embedding kernels, shared by the CPU backends.</summary>
+public static class EmbeddingChecks
+{
+    /// <summary>The embedding width E; checks rows [N, E] against ids [N] and every id against the table's V rows.</summary>
+    public static int Width(string op, Tensor table, int[] ids, string rowsName, Tensor rows)
+    {
+        int e = table.Columns;
+        ShapeOf.RequireLength(op, rowsName, rows, ids.Length * e);
+        int v = table.Rank == 0 ? 1 : ShapeOf.Numel(table.Shape[..^1]);
+        foreach (int id in ids)
+            if (id < 0 || id >= v) throw new ArgumentException($"{op}: id {id} is outside the table's {v} rows");
+        return e;
     }
 }

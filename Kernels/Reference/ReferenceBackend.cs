@@ -10,15 +10,13 @@ public partial class ReferenceBackend : IBackend
 
     public void Upload(ReadOnlySpan<float> source, Tensor destination)
     {
-        if (source.Length != destination.Length)
-            throw new ArgumentException($"Upload: {source.Length} values for a tensor of {destination.Length} {ShapeOf.Format(destination.Shape)}");
+        HostCopies.Check("Upload", source.Length, destination);
         source.CopyTo(destination.Span());
     }
 
     public void Download(Tensor source, Span<float> destination)
     {
-        if (source.Length != destination.Length)
-            throw new ArgumentException($"Download: tensor of {source.Length} into {destination.Length} values");
+        HostCopies.Check("Download", destination.Length, source);
         source.Span().CopyTo(destination);
     }
 
@@ -33,4 +31,14 @@ public partial class ReferenceBackend : IBackend
     public void Synchronize() { }
 
     public void Dispose() { }
+}
+
+/// <summary>The length check of a copy between host values and a host tensor, shared by the CPU backends.</summary>
+public static class HostCopies
+{
+    public static void Check(string op, int values, Tensor tensor)
+    {
+        if (values != tensor.Length)
+            throw new ArgumentException($"{op}: {values} values for a tensor of {tensor.Length} {ShapeOf.Format(tensor.Shape)}");
+    }
 }

@@ -1,5 +1,5 @@
-// SIMD clip kernels: the one-read segment statistics (sums in double, 8 lanes in a fixed order), and
-// the element-wise rewrites. A segment holding NaN or infinity is re-read by the scalar reference,
+// SIMD clip kernels: the one-read segment statistics (sums in double, 8 lanes in a fixed order), the
+// element-wise rewrites, and unit-wise adaptive clipping. A segment holding NaN or infinity is re-read by the scalar reference,
 // which defines the exact non-finite semantics; that only happens on already-broken steps.
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -20,7 +20,7 @@ public unsafe partial class SimdBackend
     /// </summary>
     private const int StatisticsPrefetch = 1024;
 
-    public override void SegmentStatistics(Tensor x, int[] offsets, int[] lengths, SegmentStatistics[] results)
+    public void SegmentStatistics(Tensor x, int[] offsets, int[] lengths, SegmentStatistics[] results)
     {
         ClipChecks.Segments("SegmentStatistics", x, offsets, lengths, results.Length);
         var data = x.Array(out int baseOffset);
@@ -98,7 +98,7 @@ public unsafe partial class SimdBackend
         return new SegmentStatistics(sq, ab, mx, double.IsFinite(sq) ? 0 : 1);
     }
 
-    public override void ScaleSegments(float[] scales, int[] offsets, int[] lengths, Tensor x)
+    public void ScaleSegments(float[] scales, int[] offsets, int[] lengths, Tensor x)
     {
         ClipChecks.Segments("ScaleSegments", x, offsets, lengths, scales.Length);
         var X = x.Span();
@@ -109,11 +109,73 @@ public unsafe partial class SimdBackend
         }
     }
 
-    public override double ClampValues(float limit, Tensor x)
+    public double ClampValues(float limit, Tensor x)
     {
         var X = x.Span();
         TensorPrimitives.Min(X, limit, X);
         TensorPrimitives.Max(X, -limit, X);
         return DoubleSums.Dot(X, X);
+    }
+
+    public void ReplaceNonFinite(float value, Tensor x)
+    {
+        var X = x.Array(out int xo);
+        Halves(x.Length, (start, end) =>
+        {
+            var replacement = Vector512.Create(value);
+            int i = start;
+            for (; i + 16 <= end; i += 16)
+            {
+                var lanes = X.AsSpan(xo + i, 16);
+                var v = Vector512.Create(lanes);
+                var finite = Vector512.Equals(v - v, Vector512<float>.Zero); // x - x is NaN for infinities and NaN
+                Vector512.ConditionalSelect(finite, v, replacement).CopyTo(lanes);
+            }
+            ReferenceBackend.ReplaceNonFinite(value, X.AsSpan(xo + i, end - i));
+        });
+    }
+
+    /// <summary>Adaptive clipping's unit of work: whole units of one segment, about this many elements.</summary>
+    private const int AdaptiveClipBlock = 1 << 14;
+
+    /// <summary>
+    /// Units in runs of about AdaptiveClipBlock elements, each run on one core; a run's sum of squares and
+    /// count land in its own slot, combined in run order afterwards. The runs are fixed by the unit table
+    /// alone, so the result does not depend on the number of cores. Norms are double sums of 16 lanes
+    /// (DoubleSums), not the reference's element order: they agree to about 1e-16 relative.
+    /// </summary>
+    public AdaptiveClipResult AdaptiveClip(Tensor values, int[] offsets, int[] rows, int[] rowLengths, float clipping, float eps, Tensor grads)
+    {
+        ClipChecks.Units("AdaptiveClip", values, offsets, rows, rowLengths, grads);
+        var W = values.Array(out int wo); var G = grads.Array(out int go);
+        var runs = new List<(int Start, int Units, int Length)>();
+        for (int s = 0; s < offsets.Length; s++)
+        {
+            int perRun = Math.Max(1, AdaptiveClipBlock / Math.Max(rowLengths[s], 1));
+            for (int r = 0; r < rows[s]; r += perRun)
+                runs.Add((offsets[s] + r * rowLengths[s], Math.Min(perRun, rows[s] - r), rowLengths[s]));
+        }
+        var after = new double[runs.Count];
+        var clipped = new int[runs.Count];
+        void Run(int i)
+        {
+            var (start, units, length) = runs[i];
+            for (int u = 0; u < units; u++)
+            {
+                var w = W.AsSpan(wo + start + u * length, length);
+                var g = G.AsSpan(go + start + u * length, length);
+                if (ReferenceBackend.ClipsUnit(Math.Sqrt(DoubleSums.Dot(w, w)), Math.Sqrt(DoubleSums.Dot(g, g)), clipping, eps, out float scale))
+                {
+                    TensorPrimitives.Multiply(g, scale, g);
+                    clipped[i]++;
+                }
+                after[i] += DoubleSums.Dot(g, g);
+            }
+        }
+        if (grads.Length >= 4 * AdaptiveClipBlock) Cores.For(runs.Count, Run);
+        else for (int i = 0; i < runs.Count; i++) Run(i);
+        double total = 0;
+        foreach (double a in after) total += a;
+        return new AdaptiveClipResult(total, clipped.Sum());
     }
 }

@@ -5,11 +5,11 @@ namespace Engine.Kernels;
 
 public partial class SimdBackend
 {
-    public override void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c)
+    public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c)
     {
         if (!Sgemm.Supported)
         {
-            base.Gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+            scalar.Gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
             return;
         }
         GemmChecks.Validate(m, n, k, a, b, c);
@@ -21,20 +21,21 @@ public partial class SimdBackend
         public PackedB Data { get; } = new();
     }
 
-    public override PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null)
+    public PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null)
     {
-        if (!Sgemm.Supported) return base.Prepare(b, transB, k, n, reuse);
+        if (!Sgemm.Supported) return scalar.Prepare(b, transB, k, n, reuse);
         ShapeOf.RequireLength("Prepare", "B", b, k * n);
         var packed = reuse is Packed p && p.Source == b && p.Transposed == transB && p.K == k && p.N == n ? p : new Packed(b, transB, k, n);
         packed.Data.Pack(transB, b.Array(out int offset), offset, k, n);
         return packed;
     }
 
-    public override void Gemm(bool transA, int m, float alpha, Tensor a, PreparedMatrix b, float beta, Tensor c)
+    public void Gemm(bool transA, int m, float alpha, Tensor a, PreparedMatrix b, float beta, Tensor c)
     {
         if (b is not Packed packed)
         {
-            base.Gemm(transA, m, alpha, a, b, beta, c);
+            // Prepared by another backend (or here, on a CPU without the GEMM's instructions): the plain product.
+            Gemm(transA, b.Transposed, m, b.N, b.K, alpha, a, b.Source, beta, c);
             return;
         }
         GemmChecks.Validate(m, b.N, b.K, a, b.Source, c);
@@ -45,7 +46,7 @@ public partial class SimdBackend
     private const int ParallelBiasElements = 1 << 14;
 
     // Rows split over the cores.
-    public override void AddBias(Tensor x, Tensor bias, Tensor y)
+    public void AddBias(Tensor x, Tensor bias, Tensor y)
     {
         ShapeOf.RequireSame("AddBias", x, y);
         ShapeOf.RequireLength("AddBias", "bias", bias, x.Columns);
@@ -61,7 +62,7 @@ public partial class SimdBackend
     }
 
     // Columns split over the cores, each summed over the rows in row order.
-    public override void BiasBackward(Tensor dY, Tensor dBias)
+    public void BiasBackward(Tensor dY, Tensor dBias)
     {
         ShapeOf.RequireLength("BiasBackward", "dBias", dBias, dY.Columns);
         int cols = dBias.Length, rows = dY.Length / Math.Max(cols, 1);

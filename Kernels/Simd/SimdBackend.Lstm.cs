@@ -15,11 +15,11 @@ public unsafe partial class SimdBackend
 
     private const int Lanes = 16;
 
-    public override void LstmGatesForward(Tensor cPrev, Tensor gates, Tensor c, Tensor h)
+    public void LstmGatesForward(Tensor cPrev, Tensor gates, Tensor c, Tensor h)
     {
         if (!Vector512.IsHardwareAccelerated)
         {
-            base.LstmGatesForward(cPrev, gates, c, h);
+            scalar.LstmGatesForward(cPrev, gates, c, h);
             return;
         }
         int n = RecurrentChecks.Hidden("LstmGatesForward", gates, 4, cPrev, c, h);
@@ -63,11 +63,11 @@ public unsafe partial class SimdBackend
         (o * VectorMath.Tanh(cell)).Store(h);
     }
 
-    public override void LstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dH, Tensor dC, Tensor dGates)
+    public void LstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dH, Tensor dC, Tensor dGates)
     {
         if (!Vector512.IsHardwareAccelerated)
         {
-            base.LstmGatesBackward(gates, cPrev, c, dH, dC, dGates);
+            scalar.LstmGatesBackward(gates, cPrev, c, dH, dC, dGates);
             return;
         }
         int n = RecurrentChecks.Hidden("LstmGatesBackward", gates, 4, cPrev, c, dH, dC);

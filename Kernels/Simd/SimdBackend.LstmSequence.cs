@@ -23,11 +23,11 @@ public unsafe partial class SimdBackend
     private static bool Fused(Tensor state, PreparedMatrix weights) =>
         Sgemm.Wide && Vector512.IsHardwareAccelerated && weights is Packed && state.Rows == 1 && state.Length > 0 && state.Length % 32 == 0;
 
-    public override void LstmSequenceForward(Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
+    public void LstmSequenceForward(Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
     {
         if (!Fused(h0, recurrentWeights))
         {
-            base.LstmSequenceForward(gates, bias, recurrentWeights, h0, c0, cells, y);
+            LstmLoop.Forward(this, gates, bias, recurrentWeights, h0, c0, cells, y);
             return;
         }
         int n = h0.Length, steps = gates.Shape[0];
@@ -65,11 +65,11 @@ public unsafe partial class SimdBackend
         });
     }
 
-    public override void LstmSequenceBackward(Tensor gates, Tensor c0, Tensor cells, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dC, Tensor dGates, double[]? norms)
+    public void LstmSequenceBackward(Tensor gates, Tensor c0, Tensor cells, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dC, Tensor dGates, double[]? norms)
     {
         if (!Fused(dH, recurrentWeights))
         {
-            base.LstmSequenceBackward(gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms);
+            LstmLoop.Backward(this, gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms);
             return;
         }
         int n = dH.Length, steps = gates.Shape[0];

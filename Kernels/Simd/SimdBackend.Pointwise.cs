@@ -6,7 +6,7 @@ namespace Engine.Kernels;
 
 public partial class SimdBackend
 {
-    public override void ActivationForward(Activation f, float slope, Tensor x, Tensor y)
+    public void ActivationForward(Activation f, float slope, Tensor x, Tensor y)
     {
         ShapeOf.RequireLength("ActivationForward", "y", y, x.Length);
         ActivationForward(f, slope, x.Span(), y.Span());
@@ -28,7 +28,7 @@ public partial class SimdBackend
         }
     }
 
-    public override void ActivationBackward(Activation f, float slope, Tensor y, Tensor dY, Tensor dX)
+    public void ActivationBackward(Activation f, float slope, Tensor y, Tensor dY, Tensor dX)
     {
         ShapeOf.RequireLength("ActivationBackward", "dY", dY, y.Length);
         ShapeOf.RequireLength("ActivationBackward", "dX", dX, y.Length);
@@ -63,7 +63,7 @@ public partial class SimdBackend
         }
     }
 
-    public override void CopyColumns(Tensor src, int srcColumn, Tensor dst, int dstColumn, int count, bool accumulate)
+    public void CopyColumns(Tensor src, int srcColumn, Tensor dst, int dstColumn, int count, bool accumulate)
     {
         ColumnChecks.Validate(src, srcColumn, dst, dstColumn, count);
         int rows = src.Rows, cs = src.Columns, cd = dst.Columns;

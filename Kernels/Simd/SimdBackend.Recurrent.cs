@@ -15,7 +15,7 @@ public partial class SimdBackend
         TensorPrimitives.Multiply(temp, upstream, result);
     }
 
-    public override void GruGatesForward(Tensor hPrev, Tensor gx, Tensor gh, Tensor h)
+    public void GruGatesForward(Tensor hPrev, Tensor gx, Tensor gh, Tensor h)
     {
         int n = RecurrentChecks.Hidden("GruGatesForward", gx, 3, hPrev, h);
         ShapeOf.RequireLength("GruGatesForward", "gh", gh, gx.Length);
@@ -34,7 +34,7 @@ public partial class SimdBackend
         }
     }
 
-    public override void GruGatesBackward(Tensor hPrev, Tensor gates, Tensor gh, Tensor dH, Tensor dGx, Tensor dGh, Tensor dHPrev)
+    public void GruGatesBackward(Tensor hPrev, Tensor gates, Tensor gh, Tensor dH, Tensor dGx, Tensor dGh, Tensor dHPrev)
     {
         int n = RecurrentChecks.Hidden("GruGatesBackward", gates, 3, hPrev, dH, dHPrev);
         ShapeOf.RequireLength("GruGatesBackward", "gh", gh, gates.Length);

@@ -7,14 +7,14 @@ namespace Engine.Kernels;
 
 public partial class SimdBackend
 {
-    public override double Sum(Tensor x)
+    public double Sum(Tensor x)
     {
         var halves = new double[2];
         Halves(x.Length, (s, e) => halves[s == 0 ? 0 : 1] = DoubleSums.Sum(x.Span()[s..e]));
         return halves[0] + halves[1];
     }
 
-    public override double Dot(Tensor a, Tensor b)
+    public double Dot(Tensor a, Tensor b)
     {
         ShapeOf.RequireLength("Dot", "second operand", b, a.Length);
         var halves = new double[2];
@@ -22,7 +22,7 @@ public partial class SimdBackend
         return halves[0] + halves[1];
     }
 
-    public override double SoftmaxCrossEntropyForward(Tensor logits, int[] targets, Tensor probs)
+    public double SoftmaxCrossEntropyForward(Tensor logits, int[] targets, Tensor probs)
     {
         ShapeOf.RequireSame("SoftmaxCrossEntropyForward", logits, probs);
         int v = logits.Columns;
@@ -42,7 +42,7 @@ public partial class SimdBackend
         return total;
     }
 
-    public override void SoftmaxCrossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits)
+    public void SoftmaxCrossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits)
     {
         ShapeOf.RequireSame("SoftmaxCrossEntropyBackward", probs, dLogits);
         int v = probs.Columns;

@@ -1,13 +1,43 @@
-// SimdBackend: the CPU backend used for real work. It overrides the reference kernels with
-// vectorised ones (TensorPrimitives where it covers the op, hand-written Vector256/512 code where
-// it does not) and is tested against ReferenceBackend on every kernel.
+// SimdBackend: the CPU backend used for real work. Every kernel of IBackend is its own: vectorised
+// (TensorPrimitives where it covers the op, hand-written Vector256/512 code where it does not), split
+// over the cores for large buffers, and tested against ReferenceBackend on every kernel. It does not
+// inherit the reference: a kernel it lacked would not compile, instead of running scalar code. Where
+// this CPU lacks the instructions a kernel is written for (FMA and AVX for the GEMM, 512-bit vectors
+// for the LSTM gates), that kernel calls the reference by name (`scalar`), and nowhere else.
 using System.Numerics.Tensors;
 
 namespace Engine.Kernels;
 
-public partial class SimdBackend : ReferenceBackend
+public sealed partial class SimdBackend : IBackend
 {
-    public override string Name => "cpu";
+    public string Name => "cpu";
+
+    /// <summary>The scalar kernels, for the CPUs that lack a kernel's instructions (see the header); named at every use.</summary>
+    private readonly ReferenceBackend scalar = new();
+
+    public Storage Allocate(int length) => new HostStorage(this, length);
+
+    public void Upload(ReadOnlySpan<float> source, Tensor destination)
+    {
+        HostCopies.Check("Upload", source.Length, destination);
+        source.CopyTo(destination.Span());
+    }
+
+    public void Download(Tensor source, Span<float> destination)
+    {
+        HostCopies.Check("Download", destination.Length, source);
+        source.Span().CopyTo(destination);
+    }
+
+    public void Copy(Tensor source, Tensor destination)
+    {
+        ShapeOf.RequireLength("Copy", "destination", destination, source.Length);
+        source.Span().CopyTo(destination.Span());
+    }
+
+    public void Synchronize() { }
+
+    public void Dispose() { }
 
     /// <summary>Buffers shorter than this are processed by one thread: the hand-off would cost more than it saves.</summary>
     private const int ParallelLength = 1 << 16;
@@ -33,33 +63,33 @@ public partial class SimdBackend : ReferenceBackend
         });
     }
 
-    public override void Fill(float value, Tensor destination) => Halves(destination.Length, (s, e) => destination.Span()[s..e].Fill(value));
+    public void Fill(float value, Tensor destination) => Halves(destination.Length, (s, e) => destination.Span()[s..e].Fill(value));
 
-    public override void Add(Tensor a, Tensor b, Tensor y)
+    public void Add(Tensor a, Tensor b, Tensor y)
     {
-        Check3("Add", a, b, y);
+        PointwiseChecks.Same("Add", a, b, y);
         Halves(y.Length, (s, e) => TensorPrimitives.Add(a.Span()[s..e], b.Span()[s..e], y.Span()[s..e]));
     }
 
-    public override void Sub(Tensor a, Tensor b, Tensor y)
+    public void Sub(Tensor a, Tensor b, Tensor y)
     {
-        Check3("Sub", a, b, y);
+        PointwiseChecks.Same("Sub", a, b, y);
         Halves(y.Length, (s, e) => TensorPrimitives.Subtract(a.Span()[s..e], b.Span()[s..e], y.Span()[s..e]));
     }
 
-    public override void Mul(Tensor a, Tensor b, Tensor y)
+    public void Mul(Tensor a, Tensor b, Tensor y)
     {
-        Check3("Mul", a, b, y);
+        PointwiseChecks.Same("Mul", a, b, y);
         Halves(y.Length, (s, e) => TensorPrimitives.Multiply(a.Span()[s..e], b.Span()[s..e], y.Span()[s..e]));
     }
 
-    public override void MulAccumulate(Tensor a, Tensor b, Tensor y)
+    public void MulAccumulate(Tensor a, Tensor b, Tensor y)
     {
-        Check3("MulAccumulate", a, b, y);
+        PointwiseChecks.Same("MulAccumulate", a, b, y);
         Halves(y.Length, (s, e) => TensorPrimitives.FusedMultiplyAdd(a.Span()[s..e], b.Span()[s..e], y.Span()[s..e], y.Span()[s..e]));
     }
 
-    public override void Axpy(float alpha, Tensor x, Tensor y)
+    public void Axpy(float alpha, Tensor x, Tensor y)
     {
         ShapeOf.RequireLength("Axpy", "y", y, x.Length);
         Halves(y.Length, (s, e) => TensorPrimitives.FusedMultiplyAdd(x.Span()[s..e], alpha, y.Span()[s..e], y.Span()[s..e]));

@@ -1,7 +1,6 @@
-// Access to the PyTorch reference fixtures copied into Tests/Fixtures (provenance: libtorch 2.10.0
-// via TorchSharp 0.107.0, see Tests/Fixtures/README.md), and tolerance-checked comparisons.
+// Access to the PyTorch reference fixtures in Tests/Fixtures (their provenance and how to regenerate
+// them: Tests/Fixtures/README.md), and the parity comparison.
 using Engine.Training.Parity;
-using Xunit;
 
 namespace Engine.Tests.Support;
 
@@ -10,17 +9,8 @@ public static class Fixtures
     public static ReferenceFixture Load(string name)
         => ReferenceFixture.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", name + ".json"));
 
-    /// <summary>The parity tolerance: |a - e| <= abs + rel * |e|, element by element.</summary>
-    public static void AssertClose(string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double abs = 1e-5, double rel = 1e-4)
-    {
-        Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = expected[i], a = actual[i];
-            if (double.IsNaN(e) && double.IsNaN(a)) continue;
-            if (e == a) continue; // also equal infinities
-            double err = Math.Abs(a - e);
-            Assert.True(err <= abs + rel * Math.Abs(e), $"{what}[{i}]: got {a:R}, expected {e:R} (error {err:E2})");
-        }
-    }
+    /// <summary>Element by element within abs + rel * |expected| (by default the parity tolerance, Tolerance.Parity).</summary>
+    public static void AssertClose(string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual,
+        double abs = Tolerance.ParityAbsolute, double rel = Tolerance.ParityRelative)
+        => Expect.Close(what, expected, actual, new Tolerance(abs, rel));
 }

@@ -67,8 +67,9 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override long Update(float gradScale) => Store.Backend.SgdUpdate(Store.Grads, gradScale, LearningRate, Spec.Momentum,
-        Spec.WeightDecay, Spec.Nesterov, firstStep: StepCount == 1, GuardNonFinite, momentumBuffer, Store.Values);
+    protected override long Update(float gradScale) => Store.Backend.SgdUpdate(Store.Grads,
+        new SgdStep(gradScale, LearningRate, Spec.Momentum, Spec.WeightDecay, Spec.Nesterov, FirstStep: StepCount == 1, GuardNonFinite),
+        momentumBuffer, Store.Values);
 }
 
 /// <summary>Adam, and AdamW (decoupled weight decay) when the spec's name is "adamw".</summary>
@@ -89,9 +90,9 @@ public sealed class Adam : Optimizer
         // Bias corrections in double on the host, as PyTorch computes them from the Python float step.
         double correction1 = 1 - Math.Pow(Spec.Beta1, StepCount);
         double correction2 = 1 - Math.Pow(Spec.Beta2, StepCount);
-        return Store.Backend.AdamUpdate(Store.Grads, gradScale, LearningRate, Spec.Beta1, Spec.Beta2, Spec.Eps, Spec.WeightDecay,
-            decoupled: Spec.Name == "adamw", stepSize: (float)(LearningRate / correction1),
-            biasCorrection2Sqrt: (float)Math.Sqrt(correction2), GuardNonFinite, expAvg, expAvgSq, Store.Values);
+        var step = new AdamStep(gradScale, LearningRate, Spec.Beta1, Spec.Beta2, Spec.Eps, Spec.WeightDecay, Decoupled: Spec.Name == "adamw",
+            StepSize: (float)(LearningRate / correction1), BiasCorrection2Sqrt: (float)Math.Sqrt(correction2), GuardNonFinite);
+        return Store.Backend.AdamUpdate(Store.Grads, step, expAvg, expAvgSq, Store.Values);
     }
 }
 
@@ -110,8 +111,9 @@ public sealed class Rmsprop : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override long Update(float gradScale) => Store.Backend.RmspropUpdate(Store.Grads, gradScale, LearningRate, Spec.Alpha,
-        Spec.Eps, Spec.WeightDecay, Spec.Momentum, GuardNonFinite, squareAvg, gradAvg, momentumBuffer, Store.Values);
+    protected override long Update(float gradScale) => Store.Backend.RmspropUpdate(Store.Grads,
+        new RmspropStep(gradScale, LearningRate, Spec.Alpha, Spec.Eps, Spec.WeightDecay, Spec.Momentum, GuardNonFinite),
+        squareAvg, gradAvg, momentumBuffer, Store.Values);
 }
 
 /// <summary>Adagrad with learning-rate decay, as torch.optim.Adagrad.</summary>
@@ -126,6 +128,6 @@ public sealed class Adagrad : Optimizer
     protected override long Update(float gradScale)
     {
         float clr = LearningRate / (1f + (StepCount - 1) * Spec.LrDecay);
-        return Store.Backend.AdagradUpdate(Store.Grads, gradScale, clr, Spec.Eps, Spec.WeightDecay, GuardNonFinite, sum, Store.Values);
+        return Store.Backend.AdagradUpdate(Store.Grads, new AdagradStep(gradScale, clr, Spec.Eps, Spec.WeightDecay, GuardNonFinite), sum, Store.Values);
     }
 }

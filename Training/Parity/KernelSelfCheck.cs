@@ -15,13 +15,13 @@ public sealed record KernelCheck(string Kernel, double MaxAbsolute, double MaxRe
 
 public static class KernelSelfCheck
 {
-    // Tolerances, |device - trusted| <= abs + rel |trusted| per element:
+    // Tolerances (Tolerance: |device - trusted| <= abs + rel |trusted| per element, NaN matching NaN):
     //  - exact: one IEEE operation or a copy per element, correctly rounded everywhere;
     //  - fused: a multiply then an add, which a GPU compiler may fuse into one FMA (one rounding fewer);
     //  - transcendental: exp-based sigmoid and tanh (PTX ex2.approx is about 2^-22 relative), compounded
     //    through a gate equation or an optimizer's square root and division;
     //  - sums: double accumulation in another order, exact to ~1e-12 relative.
-    private static readonly (double Abs, double Rel) Exact = (0, 0), Fused = (1e-6, 1e-6), Transcendental = (1e-6, 2e-5), Sums = (1e-9, 1e-10);
+    private static readonly Tolerance Exact = Tolerance.Exact, Fused = new(1e-6, 1e-6), Transcendental = new(1e-6, 2e-5), Sums = new(1e-9, 1e-10);
 
     private delegate float[][] Kernel(IBackend k, Inputs x);
 
@@ -39,7 +39,7 @@ public static class KernelSelfCheck
         public int[] Ids(int n, int bound) => Enumerable.Range(0, n).Select(_ => rng.NextInt(bound)).ToArray();
     }
 
-    private sealed record Case(string Name, (double Abs, double Rel) Tolerance, Kernel Run, bool Reduction = false);
+    private sealed record Case(string Name, Tolerance Tolerance, Kernel Run, bool Reduction = false);
 
     /// <summary>
     /// Runs every case on device and trusted. elements sets the size of the element-wise cases (odd, so
@@ -58,23 +58,10 @@ public static class KernelSelfCheck
             device.Synchronize();
             double ms = clock.Elapsed.TotalMilliseconds;
             bool repeats = !c.Reduction || Same(actual, c.Run(device, new Inputs(device, seed)));
-            double worstAbs = 0, worstRel = 0;
-            bool within = expected.Length == actual.Length;
-            for (int o = 0; within && o < expected.Length; o++)
-            {
-                var e = expected[o]; var a = actual[o];
-                within = e.Length == a.Length;
-                for (int i = 0; within && i < e.Length; i++)
-                {
-                    if (e[i].Equals(a[i])) continue; // NaN equals NaN here
-                    double err = Math.Abs((double)a[i] - e[i]);
-                    if (double.IsNaN(err)) err = double.PositiveInfinity;
-                    worstAbs = Math.Max(worstAbs, err);
-                    worstRel = Math.Max(worstRel, e[i] == 0 ? err : err / Math.Abs(e[i]));
-                    within = err <= c.Tolerance.Abs + c.Tolerance.Rel * Math.Abs(e[i]);
-                }
-            }
-            results.Add(new KernelCheck(c.Name, worstAbs, worstRel, within, repeats, ms));
+            var comparison = expected.Length == actual.Length
+                ? expected.Zip(actual, (e, a) => c.Tolerance.Compare(e, a)).Aggregate(Comparison.Start(0, 0), (all, one) => all.And(one))
+                : Comparison.Start(expected.Length, actual.Length);
+            results.Add(new KernelCheck(c.Name, comparison.MaxAbsolute, comparison.MaxRelative, comparison.Passed, repeats, ms));
         }
         return results;
     }
@@ -115,7 +102,7 @@ public static class KernelSelfCheck
 
         int m = rows + 1, nn = 2 * rows + 3, kk = rows + 7;
         // A K-term dot product rounds at most K times: the bound grows with K (terms are below 1 here).
-        var gemmTolerance = (1e-6 * kk, 1e-5);
+        var gemmTolerance = new Tolerance(1e-6 * kk, 1e-5);
         foreach (bool ta in new[] { false, true })
             foreach (bool tb in new[] { false, true })
                 yield return new($"Gemm{(ta ? "T" : "N")}{(tb ? "T" : "N")}", gemmTolerance, (k, x) =>
@@ -210,25 +197,25 @@ public static class KernelSelfCheck
         yield return new("SgdUpdate", Fused, (k, x) =>
         {
             var g = x.Random(n); var p = x.Random(n); var buf = x.Random(n);
-            long kept = k.SgdUpdate(g, 0.5f, 0.1f, 0.9f, 0.01f, true, false, true, buf, p);
+            long kept = k.SgdUpdate(g, new SgdStep(0.5f, 0.1f, 0.9f, 0.01f, Nesterov: true, FirstStep: false, Guard: true), buf, p);
             return [.. Out(p, buf), Scalars(kept)];
         }, Reduction: true);
         yield return new("AdamUpdate", Transcendental, (k, x) =>
         {
             var g = x.Random(n); var p = x.Random(n); var m1 = x.Random(n); var v = x.Random(n, 0, 1);
-            long kept = k.AdamUpdate(g, 0.5f, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 0.05f, 0.3f, true, m1, v, p);
+            long kept = k.AdamUpdate(g, new AdamStep(0.5f, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, Decoupled: false, 0.05f, 0.3f, Guard: true), m1, v, p);
             return [.. Out(p, m1, v), Scalars(kept)];
         }, Reduction: true);
         yield return new("RmspropUpdate", Transcendental, (k, x) =>
         {
             var g = x.Random(n); var p = x.Random(n); var s = x.Random(n, 1, 2); var a = x.Random(n, -0.1, 0.1); var buf = x.Random(n);
-            long kept = k.RmspropUpdate(g, 1f, 0.01f, 0.99f, 1e-8f, 0.01f, 0.9f, true, s, a, buf, p);
+            long kept = k.RmspropUpdate(g, new RmspropStep(1f, 0.01f, 0.99f, 1e-8f, 0.01f, 0.9f, Guard: true), s, a, buf, p);
             return [.. Out(p, s, a, buf), Scalars(kept)];
         }, Reduction: true);
         yield return new("AdagradUpdate", Transcendental, (k, x) =>
         {
             var g = x.Random(n); var p = x.Random(n); var s = x.Random(n, 0, 1);
-            long kept = k.AdagradUpdate(g, 1f, 0.05f, 1e-10f, 0f, true, s, p);
+            long kept = k.AdagradUpdate(g, new AdagradStep(1f, 0.05f, 1e-10f, 0f, Guard: true), s, p);
             return [.. Out(p, s), Scalars(kept)];
         }, Reduction: true);
     }

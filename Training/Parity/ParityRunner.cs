@@ -1,6 +1,6 @@
 // ParityRunner: runs the engine on a PyTorch reference fixture (any case of the fixture format: the
 // cells, the char LM, clipping, optimizers) and reports the worst absolute and relative error of
-// every tensor it produces, against the tolerance |error| <= 1e-5 + 1e-4 |reference|.
+// every tensor it produces, against the parity tolerance (Tolerance.Parity: 1e-5 + 1e-4 |reference|).
 using System.Globalization;
 using Engine.Kernels;
 using Engine.Models;
@@ -13,7 +13,7 @@ public sealed record TensorError(string Tensor, double MaxAbsolute, double MaxRe
 
 public static class ParityRunner
 {
-    public const double Absolute = 1e-5, Relative = 1e-4;
+    public const double Absolute = Tolerance.ParityAbsolute, Relative = Tolerance.ParityRelative;
 
     public static IReadOnlyList<TensorError> Run(ReferenceFixture f, IBackend backend)
     {
@@ -30,20 +30,9 @@ public static class ParityRunner
 
     public static TensorError Compare(string name, float[] expected, float[] actual)
     {
-        if (expected.Length != actual.Length) return new TensorError(name, double.PositiveInfinity, double.PositiveInfinity, false);
-        double worstAbs = 0, worstRel = 0;
-        bool ok = true;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = expected[i], a = actual[i];
-            if (e.Equals(a) || (double.IsNaN(e) && double.IsNaN(a))) continue;
-            double err = Math.Abs(a - e);
-            if (double.IsNaN(err)) err = double.PositiveInfinity;
-            worstAbs = Math.Max(worstAbs, err);
-            worstRel = Math.Max(worstRel, e == 0 ? err : err / Math.Abs(e));
-            ok &= err <= Absolute + Relative * Math.Abs(e);
-        }
-        return new TensorError(name, worstAbs, worstRel, ok);
+        var c = Tolerance.Parity.Compare(expected, actual);
+        return c.LengthsMatch ? new TensorError(name, c.MaxAbsolute, c.MaxRelative, c.Passed)
+            : new TensorError(name, double.PositiveInfinity, double.PositiveInfinity, false);
     }
 
     private static Tensor Load(IBackend b, ReferenceFixture f, string name) => b.FromArray(f[name].Data, f[name].Shape);
