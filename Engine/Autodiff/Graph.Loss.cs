@@ -14,14 +14,11 @@ public sealed partial class Graph
     {
         bool tracked = Tracks(x);
         var y = Output([], tracked);
-        Backend.Upload([(float)(Backend.Sum(x.Value) * scale)], y.Value);
+        Backend.ScaledSum(x.Value, scale, y.Value);
         if (tracked)
             Record(() =>
             {
-                if (y.Grad is null) return;
-                var broadcast = Scratch(x.Shape, zeroed: false);
-                Backend.Fill((float)(ScalarOf(y.Grad) * scale), broadcast);
-                Backend.Axpy(1f, broadcast, GradOf(x));
+                if (y.Grad is not null) Backend.AddScaledScalar(y.Grad, scale, GradOf(x));
             });
         return y;
     }

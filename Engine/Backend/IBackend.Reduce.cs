@@ -6,6 +6,18 @@ public partial interface IBackend
     /// <summary>Sum of all elements, accumulated in double in a fixed order.</summary>
     double Sum(Tensor x);
 
+    /// <summary>
+    /// y[0] = (float)(Sum(x) * scale), left on the device: a loss the host need not read. y: [1] (or
+    /// any one-element shape).
+    /// </summary>
+    void ScaledSum(Tensor x, double scale, Tensor y);
+
+    /// <summary>
+    /// y[i] += (float)(s[0] * scale) for every i, s being a one-element tensor: a scalar's gradient
+    /// broadcast without bringing it to the host (the same values as Fill then Axpy(1)).
+    /// </summary>
+    void AddScaledScalar(Tensor s, double scale, Tensor y);
+
     /// <summary>Sum of a[i] * b[i], accumulated in double in a fixed order.</summary>
     double Dot(Tensor a, Tensor b);
 

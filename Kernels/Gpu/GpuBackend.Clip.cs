@@ -22,10 +22,9 @@ public sealed partial class GpuBackend
         ClipChecks.Segments("SegmentStatistics", x, offsets, lengths, results.Length);
         var vx = View(x);
         Array.Clear(results);
-        var chunks = new ClipChunks(offsets, lengths);
+        var (chunks, table) = Chunks(offsets, lengths);
         if (chunks.Count == 0) return;
         segmentPartials ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<int>, int, ArrayView<double>>(ClipKernels.SegmentPartials);
-        var table = ints.Upload(chunks.Table);
         var partialsView = doubles.Take(ClipKernels.PartialWidth * chunks.Count);
         segmentPartials(GroupPer(chunks.Count), vx, table.SubView(0, chunks.Count), table.SubView(chunks.Count, chunks.Count), chunks.Count, partialsView);
         var partials = new double[partialsView.IntLength];
@@ -48,10 +47,9 @@ public sealed partial class GpuBackend
     {
         ClipChecks.Segments("ScaleSegments", x, offsets, lengths, scales.Length);
         var vx = View(x);
-        var chunks = new ClipChunks(offsets, lengths);
+        var (chunks, table) = Chunks(offsets, lengths);
         if (chunks.Count == 0) return;
         scaleChunks ??= accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<float>, int, ArrayView<float>>(ClipKernels.ScaleChunks);
-        var table = ints.Upload(chunks.Table);
         var chunkScales = floats.Upload(chunks.SegmentOf.Select(s => scales[s]).ToArray());
         scaleChunks(GroupPer(chunks.Count), table.SubView(0, chunks.Count), table.SubView(chunks.Count, chunks.Count), chunkScales, chunks.Count, vx);
     }
@@ -79,19 +77,10 @@ public sealed partial class GpuBackend
     {
         ShapeOf.RequireLength("AdaptiveClip", "values", values, grads.Length);
         var (vw, vg) = (View(values), View(grads));
-        // Units in the reference's order: segment by segment, row by row.
-        var starts = new List<int>();
-        var unitLengths = new List<int>();
-        for (int s = 0; s < offsets.Length; s++)
-            for (int r = 0; r < rows[s]; r++)
-            {
-                starts.Add(offsets[s] + r * rowLengths[s]);
-                unitLengths.Add(rowLengths[s]);
-            }
-        int units = starts.Count;
+        var (unitTable, table) = unitTables.Get([.. offsets, .. rows, .. rowLengths], () => UnitTable(offsets, rows, rowLengths), t => t);
+        int units = unitTable.Length / 2;
         if (units == 0) return new AdaptiveClipResult(0, 0);
         adaptiveClip ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<int>, int, float, float, ArrayView<float>, ArrayView<double>>(ClipKernels.AdaptiveClip);
-        var table = ints.Upload([.. starts, .. unitLengths]);
         var resultsView = doubles.Take(2 * units);
         adaptiveClip(Spread(units), vw, table.SubView(0, units), table.SubView(units, units), units, clipping, eps, vg, resultsView);
         var results = new double[2 * units];
@@ -104,5 +93,23 @@ public sealed partial class GpuBackend
             clipped += (int)results[2 * u + 1];
         }
         return new AdaptiveClipResult(after, clipped);
+    }
+
+    /// <summary>The chunks of the segments and their device table [starts | lengths], uploaded once per layout.</summary>
+    private (ClipChunks Chunks, ArrayView<int> Table) Chunks(int[] offsets, int[] lengths)
+        => chunkTables.Get([.. offsets, .. lengths], () => new ClipChunks(offsets, lengths), c => c.Table);
+
+    /// <summary>[starts (U) | lengths (U)] of the AGC units in the reference's order: segment by segment, row by row.</summary>
+    private static int[] UnitTable(int[] offsets, int[] rows, int[] rowLengths)
+    {
+        var starts = new List<int>();
+        var unitLengths = new List<int>();
+        for (int s = 0; s < offsets.Length; s++)
+            for (int r = 0; r < rows[s]; r++)
+            {
+                starts.Add(offsets[s] + r * rowLengths[s]);
+                unitLengths.Add(rowLengths[s]);
+            }
+        return [.. starts, .. unitLengths];
     }
 }

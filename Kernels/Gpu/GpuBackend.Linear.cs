@@ -1,5 +1,6 @@
-// Linear-algebra family on ILGPU: the tiled GEMM and the bias broadcast with its backward. Prepared
-// matrices need no packing here: the tiled GEMM stages B through shared memory as it is.
+// Linear-algebra family on ILGPU: the tiled GEMM and the bias broadcast with its backward. The tiled
+// GEMM stages B through shared memory as it is; a prepared matrix also holds op(B) row-major for the
+// LSTM step kernels (GpuPreparedMatrix), a transposed copy when B is read transposed.
 using ILGPU;
 using ILGPU.Runtime;
 using Engine.Kernels.Gpu.DeviceKernels;
@@ -11,6 +12,7 @@ public sealed partial class GpuBackend
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, float, ArrayView<float>>? gemm;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>? addBias;
     private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? biasBackward;
+    private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? transpose;
 
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c)
     {
@@ -26,7 +28,16 @@ public sealed partial class GpuBackend
     public PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null)
     {
         ShapeOf.RequireLength("Prepare", "B", b, k * n);
-        return new PreparedMatrix(b, transB, k, n);
+        var vb = View(b);
+        if (!transB) return new GpuPreparedMatrix(b, transB, k, n, b);
+        var rows = reuse is GpuPreparedMatrix { Transposed: true } p && p.K == k && p.N == n && p.Rows.Storage.Owner == this
+            ? p.Rows : this.Zeros(k, n);
+        if (b.Length > 0)
+        {
+            transpose ??= accelerator.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>>(LinearKernels.Transpose);
+            transpose(Spread(b.Length), vb, n, k, View(rows)); // B stored [N, K] -> op(B) [K, N]
+        }
+        return new GpuPreparedMatrix(b, transB, k, n, rows);
     }
 
     public void Gemm(bool transA, int m, float alpha, Tensor a, PreparedMatrix b, float beta, Tensor c)

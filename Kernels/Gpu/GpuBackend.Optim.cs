@@ -64,8 +64,14 @@ public sealed partial class GpuBackend
         return step.Guard ? ReadCount(kept) : 0;
     }
 
-    /// <summary>A device integer set to 0, for a kernel to count into.</summary>
-    private ArrayView<int> KeptCounter() => ints.Upload([0]);
+    /// <summary>A device integer set to 0 on the stream (no host copy), for a kernel to count into.</summary>
+    private ArrayView<int> KeptCounter()
+    {
+        var counter = ints.Take(1);
+        counter.MemSetToZero();
+        work.Launches++;
+        return counter;
+    }
 
     private long ReadCount(ArrayView<int> counter)
     {

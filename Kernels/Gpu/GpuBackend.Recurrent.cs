@@ -1,4 +1,5 @@
 // Recurrent gate family on ILGPU: one launch per time step forward and one backward, over B * H units.
+// The LSTM's fused time loop has its own file (GpuBackend.LstmSequence.cs).
 using ILGPU;
 using ILGPU.Runtime;
 using Engine.Kernels.Gpu.DeviceKernels;
@@ -52,11 +53,4 @@ public sealed partial class GpuBackend
         gruBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RecurrentKernels.GruGatesBackward);
         gruBackward(Spread(hPrev.Length), vhp, vg, vgh, vdh, hPrev.Length, hidden, vdgx, vdgh, vdhp);
     }
-
-    // The time loops run step by step, one launch per kernel (a persistent device loop is not written yet).
-    public void LstmSequenceForward(Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
-        => LstmLoop.Forward(this, gates, bias, recurrentWeights, h0, c0, cells, y);
-
-    public void LstmSequenceBackward(Tensor gates, Tensor c0, Tensor cells, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dC, Tensor dGates, double[]? norms)
-        => LstmLoop.Backward(this, gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms);
 }

@@ -12,6 +12,8 @@ public sealed partial class GpuBackend
 {
     private Action<KernelConfig, ArrayView<float>, int, ArrayView<double>>? sumPartials;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, ArrayView<double>>? dotPartials;
+    private Action<KernelConfig, ArrayView<double>, int, double, ArrayView<float>>? scaledTotal;
+    private Action<KernelConfig, ArrayView<float>, double, int, ArrayView<float>>? addScaledScalar;
     private Action<KernelConfig, ArrayView<float>, ArrayView<int>, int, int, ArrayView<float>>? embeddingForward;
     private Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, ArrayView<float>>? embeddingBackward;
     private Action<KernelConfig, ArrayView<float>, ArrayView<int>, int, int, ArrayView<float>, ArrayView<double>>? softmaxRows;
@@ -20,12 +22,35 @@ public sealed partial class GpuBackend
     public double Sum(Tensor x)
     {
         var vx = View(x);
-        if (x.Length == 0) return 0;
+        return x.Length == 0 ? 0 : SumInOrder(SumPartials(vx, x.Length));
+    }
+
+    public void ScaledSum(Tensor x, double scale, Tensor y)
+    {
+        ShapeOf.RequireLength("ScaledSum", "y", y, 1);
+        var (vx, vy) = (View(x), View(y));
+        var partials = x.Length == 0 ? doubles.Take(0) : SumPartials(vx, x.Length);
+        scaledTotal ??= accelerator.LoadStreamKernel<ArrayView<double>, int, double, ArrayView<float>>(ReduceKernels.ScaledTotal);
+        scaledTotal(Groups(1, 1), partials, partials.IntLength, scale, vy);
+    }
+
+    public void AddScaledScalar(Tensor s, double scale, Tensor y)
+    {
+        ShapeOf.RequireLength("AddScaledScalar", "s", s, 1);
+        var (vs, vy) = (View(s), View(y));
+        if (y.Length == 0) return;
+        addScaledScalar ??= accelerator.LoadStreamKernel<ArrayView<float>, double, int, ArrayView<float>>(PointwiseKernels.AddScaledScalar);
+        addScaledScalar(Spread(y.Length), vs, scale, y.Length, vy);
+    }
+
+    /// <summary>One double partial sum of x per group, left on the device.</summary>
+    private ArrayView<double> SumPartials(ArrayView<float> x, int n)
+    {
         sumPartials ??= accelerator.LoadStreamKernel<ArrayView<float>, int, ArrayView<double>>(ReduceKernels.SumPartials);
-        var config = Spread(x.Length);
+        var config = Spread(n);
         var partials = doubles.Take(config.GridDim.X);
-        sumPartials(config, vx, x.Length, partials);
-        return SumInOrder(partials);
+        sumPartials(config, x, n, partials);
+        return partials;
     }
 
     public double Dot(Tensor a, Tensor b)

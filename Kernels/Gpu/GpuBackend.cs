@@ -18,6 +18,8 @@ public sealed partial class GpuBackend : IBackend
     private readonly ScratchBuffer<double> doubles;
     private readonly ScratchBuffer<float> floats;
     private readonly DeviceWorkCounter work = new();
+    private readonly DeviceTableCache<ClipChunks> chunkTables;
+    private readonly DeviceTableCache<int[]> unitTables;
 
     public string Name { get; }
 
@@ -61,6 +63,8 @@ public sealed partial class GpuBackend : IBackend
         ints = new ScratchBuffer<int>(accelerator, work);
         doubles = new ScratchBuffer<double>(accelerator, work);
         floats = new ScratchBuffer<float>(accelerator, work);
+        chunkTables = new DeviceTableCache<ClipChunks>(accelerator, work);
+        unitTables = new DeviceTableCache<int[]>(accelerator, work);
     }
 
     /// <summary>One line on the device: name, memory, multiprocessors, warp and group limits.</summary>
@@ -84,6 +88,8 @@ public sealed partial class GpuBackend : IBackend
         ints.Dispose();
         doubles.Dispose();
         floats.Dispose();
+        chunkTables.Dispose();
+        unitTables.Dispose();
         accelerator.Dispose();
         context.Dispose();
     }

@@ -10,6 +10,20 @@ public partial class ReferenceBackend
         return s;
     }
 
+    public void ScaledSum(Tensor x, double scale, Tensor y)
+    {
+        ShapeOf.RequireLength("ScaledSum", "y", y, 1);
+        y.Span()[0] = (float)(Sum(x) * scale);
+    }
+
+    public void AddScaledScalar(Tensor s, double scale, Tensor y)
+    {
+        ShapeOf.RequireLength("AddScaledScalar", "s", s, 1);
+        float v = (float)(s.Span()[0] * scale);
+        var Y = y.Span();
+        for (int i = 0; i < Y.Length; i++) Y[i] += v;
+    }
+
     public virtual double Dot(Tensor a, Tensor b)
     {
         ShapeOf.RequireLength("Dot", "second operand", b, a.Length);

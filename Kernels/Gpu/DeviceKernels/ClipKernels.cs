@@ -135,11 +135,11 @@ internal static class ClipKernels
                 gSquares += g * g;
             }
             double gNorm = Math.Sqrt(gSquares);
-            double maxNorm = clipping * Math.Max(Math.Sqrt(wSquares), eps);
+            double maxNorm = clipping * DeviceMath.Max(Math.Sqrt(wSquares), eps);
             double after = gSquares, clipped = 0;
             if (gNorm > maxNorm)
             {
-                float scale = (float)(maxNorm / Math.Max(gNorm, 1e-6));
+                float scale = (float)(maxNorm / DeviceMath.Max(gNorm, 1e-6));
                 after = 0;
                 for (int i = start; i < end; i++)
                 {

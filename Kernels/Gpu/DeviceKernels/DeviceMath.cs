@@ -27,4 +27,14 @@ internal static class DeviceMath
 
     /// <summary>Neither NaN nor infinite. Spelled with the two tests ILGPU lowers on every device.</summary>
     public static bool IsFinite(float x) => !float.IsNaN(x) && !float.IsInfinity(x);
+
+    /// <summary>
+    /// The larger of a and b, NaN when either is NaN, as .NET's Math.Max (the host's and the reference's
+    /// semantics). ILGPU lowers Math.Max to PTX max.f64, which returns the other operand when one is
+    /// NaN: a NaN norm would then become a finite bound, and the GPU would clip where the CPU does not.
+    /// </summary>
+    public static double Max(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : a > b ? a : b;
+
+    /// <summary>As Max(double, double), for floats: a NaN among the values makes the maximum NaN.</summary>
+    public static float Max(float a, float b) => float.IsNaN(a) || float.IsNaN(b) ? float.NaN : a > b ? a : b;
 }

@@ -31,7 +31,7 @@ internal static class GroupReduce
         Group.Barrier();
         for (int width = Group.DimX / 2; width > 0; width /= 2)
         {
-            if (t < width) shared[t] = MathF.Max(shared[t], shared[t + width]);
+            if (t < width) shared[t] = DeviceMath.Max(shared[t], shared[t + width]);
             Group.Barrier();
         }
         float max = shared[0];

@@ -1,4 +1,4 @@
-// Device kernels for the bias broadcast and its backward. GEMM has its own file (GemmKernel.cs).
+// Device kernels for the bias broadcast and its backward, and the transpose that prepares a matrix. GEMM has its own file (GemmKernel.cs).
 using ILGPU;
 
 namespace Engine.Kernels.Gpu.DeviceKernels;
@@ -24,6 +24,17 @@ internal static class LinearKernels
             float sum = dBias[c];
             for (int r = 0; r < rows; r++) sum += dY[r * columns + c];
             dBias[c] = sum;
+        }
+    }
+
+    /// <summary>y[c, r] = x[r, c]: x [R, C] to y [C, R] (a prepared W_hh^T, once per pass).</summary>
+    public static void Transpose(ArrayView<float> x, int rows, int columns, ArrayView<float> y)
+    {
+        int n = rows * columns;
+        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
+        {
+            int r = i / columns, col = i % columns;
+            y[col * rows + r] = x[i];
         }
     }
 }

@@ -72,6 +72,13 @@ internal static class PointwiseKernels
         for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride) y[i] += a[i] * b[i];
     }
 
+    /// <summary>y[i] += (float)(s[0] * scale): a scalar on the device broadcast into y. s: [1]; y: [n].</summary>
+    public static void AddScaledScalar(ArrayView<float> s, double scale, int n, ArrayView<float> y)
+    {
+        float v = (float)(s[0] * scale);
+        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride) y[i] += v;
+    }
+
     /// <summary>y += alpha * x. Both: [n].</summary>
     public static void Axpy(ArrayView<float> x, int n, float alpha, ArrayView<float> y)
     {

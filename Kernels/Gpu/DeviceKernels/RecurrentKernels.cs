@@ -17,18 +17,22 @@ internal static class RecurrentKernels
     public static void LstmGatesForward(ArrayView<float> cPrev, ArrayView<float> gates, int n, int hidden,
         ArrayView<float> c, ArrayView<float> h)
     {
-        for (int k = KernelGeometry.First; k < n; k += KernelGeometry.Stride)
-        {
-            int row = k / hidden * 4 * hidden + k % hidden;
-            float i = Sigmoid(gates[row]);
-            float f = Sigmoid(gates[row + hidden]);
-            float g = DeviceMath.Tanh(gates[row + 2 * hidden]);
-            float o = Sigmoid(gates[row + 3 * hidden]);
-            gates[row] = i; gates[row + hidden] = f; gates[row + 2 * hidden] = g; gates[row + 3 * hidden] = o;
-            float ck = f * cPrev[k] + i * g;
-            c[k] = ck;
-            h[k] = o * DeviceMath.Tanh(ck);
-        }
+        for (int k = KernelGeometry.First; k < n; k += KernelGeometry.Stride) LstmUnitForward(cPrev, gates, k, hidden, c, h);
+    }
+
+    /// <summary>The forward of unit k (batch row k / H, hidden unit k % H): its four gates and its c and h.</summary>
+    internal static void LstmUnitForward(ArrayView<float> cPrev, ArrayView<float> gates, int k, int hidden,
+        ArrayView<float> c, ArrayView<float> h)
+    {
+        int row = k / hidden * 4 * hidden + k % hidden;
+        float i = Sigmoid(gates[row]);
+        float f = Sigmoid(gates[row + hidden]);
+        float g = DeviceMath.Tanh(gates[row + 2 * hidden]);
+        float o = Sigmoid(gates[row + 3 * hidden]);
+        gates[row] = i; gates[row + hidden] = f; gates[row + 2 * hidden] = g; gates[row + 3 * hidden] = o;
+        float ck = f * cPrev[k] + i * g;
+        c[k] = ck;
+        h[k] = o * DeviceMath.Tanh(ck);
     }
 
     /// <summary>
@@ -38,19 +42,23 @@ internal static class RecurrentKernels
     public static void LstmGatesBackward(ArrayView<float> gates, ArrayView<float> cPrev, ArrayView<float> c,
         ArrayView<float> dH, int n, int hidden, ArrayView<float> dC, ArrayView<float> dGates)
     {
-        for (int k = KernelGeometry.First; k < n; k += KernelGeometry.Stride)
-        {
-            int row = k / hidden * 4 * hidden + k % hidden;
-            float i = gates[row], f = gates[row + hidden], g = gates[row + 2 * hidden], o = gates[row + 3 * hidden];
-            float tc = DeviceMath.Tanh(c[k]);
-            // h = o tanh(c): dO = dh tanh(c); dc += dh o (1 - tanh^2 c). Then c = f cPrev + i g.
-            float dc = dC[k] + dH[k] * o * (1f - tc * tc);
-            dGates[row] = dc * g * i * (1f - i);
-            dGates[row + hidden] = dc * cPrev[k] * f * (1f - f);
-            dGates[row + 2 * hidden] = dc * i * (1f - g * g);
-            dGates[row + 3 * hidden] = dH[k] * tc * o * (1f - o);
-            dC[k] = dc * f;
-        }
+        for (int k = KernelGeometry.First; k < n; k += KernelGeometry.Stride) LstmUnitBackward(gates, cPrev, c, dH[k], k, hidden, dC, dGates);
+    }
+
+    /// <summary>The backward of unit k given dh = dL/dh_t for it: its four gate gradients and dL/dc_{t-1}.</summary>
+    internal static void LstmUnitBackward(ArrayView<float> gates, ArrayView<float> cPrev, ArrayView<float> c, float dh,
+        int k, int hidden, ArrayView<float> dC, ArrayView<float> dGates)
+    {
+        int row = k / hidden * 4 * hidden + k % hidden;
+        float i = gates[row], f = gates[row + hidden], g = gates[row + 2 * hidden], o = gates[row + 3 * hidden];
+        float tc = DeviceMath.Tanh(c[k]);
+        // h = o tanh(c): dO = dh tanh(c); dc += dh o (1 - tanh^2 c). Then c = f cPrev + i g.
+        float dc = dC[k] + dh * o * (1f - tc * tc);
+        dGates[row] = dc * g * i * (1f - i);
+        dGates[row + hidden] = dc * cPrev[k] * f * (1f - f);
+        dGates[row + 2 * hidden] = dc * i * (1f - g * g);
+        dGates[row + 3 * hidden] = dh * tc * o * (1f - o);
+        dC[k] = dc * f;
     }
 
     /// <summary>

@@ -20,6 +20,18 @@ internal static class ReduceKernels
         if (Group.IsFirstThread) partials[Grid.IdxX] = sum;
     }
 
+    /// <summary>
+    /// y[0] = (float)(total * scale), total being the partials added in index order in double: the
+    /// host's finish of a sum, done on the device so the result need not travel. One thread works.
+    /// </summary>
+    public static void ScaledTotal(ArrayView<double> partials, int count, double scale, ArrayView<float> y)
+    {
+        if (Grid.GlobalIndex.X != 0) return;
+        double total = 0;
+        for (int p = 0; p < count; p++) total += partials[p];
+        y[0] = (float)(total * scale);
+    }
+
     /// <summary>As SumPartials for the products a[i] * b[i], each formed in double. a, b: [n].</summary>
     public static void DotPartials(ArrayView<float> a, ArrayView<float> b, int n, ArrayView<double> partials)
     {
@@ -75,7 +87,7 @@ internal static class ReduceKernels
         {
             int start = r * classes;
             float max = float.NegativeInfinity;
-            for (int j = Group.IdxX; j < classes; j += Group.DimX) max = MathF.Max(max, logits[start + j]);
+            for (int j = Group.IdxX; j < classes; j += Group.DimX) max = DeviceMath.Max(max, logits[start + j]);
             max = GroupReduce.Max(sharedMax, max);
 
             // Each thread keeps exp(logit - max) in probs for its own columns, then scales them: no
