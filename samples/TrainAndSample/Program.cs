@@ -28,4 +28,4 @@ for (int step = 1; step <= config.Steps; step++)
 Console.WriteLine($"clipped {clipped} of {config.Steps} steps");
 
 var generator = new TextGenerator(trainer.Model, trainer.Corpus.Vocabulary, trainer.Backend);
-Console.WriteLine(generator.Generate(prime: "ROMEO:", length: 200, temperature: 0.8f, topK: 0, seed: 1));
+Console.WriteLine(generator.Generate(new SampleSettings(Prime: "ROMEO:", Length: 200, Temperature: 0.8f, TopK: 0, Seed: 1)));
