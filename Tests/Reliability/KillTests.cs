@@ -14,6 +14,18 @@ public class KillTests
 {
     private static Process Start(params string[] args) => CliProcess.Start(null, args);
 
+    private static void WaitFor(Func<bool> condition, Process process)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited && !condition()) Thread.Sleep(20);
+    }
+
+    private static bool LockHeldBy(string output, Process process)
+    {
+        try { return File.ReadAllText(Path.Combine(output, ".lock")).Trim() == process.Id.ToString(); }
+        catch (IOException) { return false; }
+    }
+
     private static string[] Train(string corpus, string output, params string[] extra) =>
     [
         "train", "--corpus", corpus, "--cell", "gru", "--layers", "1", "--hidden", "64", "--embedding", "8", "--seq", "8", "--batch", "4",
@@ -32,7 +44,11 @@ public class KillTests
             bool resume = File.Exists(checkpoint);
             // A run killed before its first checkpoint leaves a folder holding a run: the next fresh start replaces it.
             using var process = resume ? Start("train", "--resume", output) : Start([.. Train(corpus, output), "--force"]);
-            Thread.Sleep(TimeSpan.FromSeconds(0.6 + rng.NextDouble()));
+            // Kill at a random moment after training began (a resumed process holds the run's lock from
+            // then on; a fresh one has written its first checkpoint), so a slow start-up on a loaded
+            // machine does not use up the delay.
+            WaitFor(() => resume ? LockHeldBy(output, process) : File.Exists(checkpoint), process);
+            Thread.Sleep(TimeSpan.FromSeconds(0.2 + rng.NextDouble()));
             process.Kill();
             process.WaitForExit();
             if (!File.Exists(checkpoint)) continue;

@@ -77,8 +77,18 @@ public sealed class SafeTensorsFile
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaxHeaderBytes || headerLength > (ulong)(bytes.Length - 8))
             throw new SafeTensorsException($"header length {headerLength} does not fit in a file of {bytes.Length} bytes");
-        using var header = ParseHeader(bytes.AsMemory(8, (int)headerLength));
-        long dataStart = 8 + (long)headerLength;
+        try { return Read(bytes, (int)headerLength); }
+        catch (InvalidOperationException)
+        {
+            // The JSON reader's refusal of an escape that decodes to invalid UTF-16 (a lone surrogate).
+            throw new SafeTensorsException("the header holds a string that is not valid Unicode");
+        }
+    }
+
+    private static SafeTensorsFile Read(byte[] bytes, int headerLength)
+    {
+        using var header = ParseHeader(bytes.AsMemory(8, headerLength));
+        long dataStart = 8L + headerLength;
         long dataLength = bytes.Length - dataStart;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var tensors = new List<(long Begin, NamedTensor Tensor)>();
