@@ -42,7 +42,7 @@ public class LstmSequenceTests
 
     private static void SkipUnlessFused() => Skip.IfNot(Sgemm.Wide, "the fused batch-1 loop needs 512-bit vectors; this machine runs the step loop");
 
-    // 32: one slab of 32 units; 96: three of 32; 128: two of 64; 256: four of 64 (the anchor's size).
+    // 32: one slab of 32 units; 96: three of 32; 128: two of 64; 256: four of 64.
     [SkippableTheory, InlineData(32), InlineData(96), InlineData(128), InlineData(256)]
     public void Fused_batch1_loop_matches_the_step_loop(int h)
     {
