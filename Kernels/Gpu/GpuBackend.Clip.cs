@@ -59,9 +59,8 @@ public sealed partial class GpuBackend
         var vx = View(x);
         if (x.Length == 0) return 0;
         clamp ??= accelerator.LoadStreamKernel<ArrayView<float>, int, float, ArrayView<double>>(ClipKernels.Clamp);
-        var config = Spread(x.Length);
-        var partials = doubles.Take(config.GridDim.X);
-        clamp(config, vx, x.Length, limit, partials);
+        var partials = doubles.Take(FixedSplit.Partials(x.Length));
+        clamp(SplitGrid(partials.IntLength), vx, x.Length, limit, partials);
         return SumInOrder(partials);
     }
 

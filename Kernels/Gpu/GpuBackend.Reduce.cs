@@ -1,6 +1,6 @@
 // Reductions, embedding and softmax cross-entropy on ILGPU. Sums come back to the host as one
-// partial per group (or three numbers per row) and are finished there in a fixed order, in double,
-// so every result is bit-identical from call to call. Ids and targets are uploaded per call; they
+// partial per chunk of a fixed split (or three numbers per row) and are finished there in a fixed
+// order, in double, so every result is bit-identical from call to call and from device to device. Ids and targets are uploaded per call; they
 // are checked on the host first, because an out-of-range index on a GPU is a fault, not an exception.
 using ILGPU;
 using ILGPU.Runtime;
@@ -43,13 +43,12 @@ public sealed partial class GpuBackend
         addScaledScalar(Spread(y.Length), vs, scale, y.Length, vy);
     }
 
-    /// <summary>One double partial sum of x per group, left on the device.</summary>
+    /// <summary>The partial sums of x over FixedSplit's chunks, left on the device.</summary>
     private ArrayView<double> SumPartials(ArrayView<float> x, int n)
     {
         sumPartials ??= accelerator.LoadStreamKernel<ArrayView<float>, int, ArrayView<double>>(ReduceKernels.SumPartials);
-        var config = Spread(n);
-        var partials = doubles.Take(config.GridDim.X);
-        sumPartials(config, x, n, partials);
+        var partials = doubles.Take(FixedSplit.Partials(n));
+        sumPartials(SplitGrid(partials.IntLength), x, n, partials);
         return partials;
     }
 
@@ -59,9 +58,8 @@ public sealed partial class GpuBackend
         var (va, vb) = (View(a), View(b));
         if (a.Length == 0) return 0;
         dotPartials ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, ArrayView<double>>(ReduceKernels.DotPartials);
-        var config = Spread(a.Length);
-        var partials = doubles.Take(config.GridDim.X);
-        dotPartials(config, va, vb, a.Length, partials);
+        var partials = doubles.Take(FixedSplit.Partials(a.Length));
+        dotPartials(SplitGrid(partials.IntLength), va, vb, a.Length, partials);
         return SumInOrder(partials);
     }
 

@@ -13,7 +13,7 @@ public sealed partial class GpuBackend : IBackend
 {
     private readonly Context context;
     private readonly Accelerator accelerator;
-    private readonly int maxGroups, groupSize;
+    private readonly int maxGroups, groupSize, forcedGroups;
     private readonly ScratchBuffer<int> ints;
     private readonly ScratchBuffer<double> doubles;
     private readonly ScratchBuffer<float> floats;
@@ -33,7 +33,19 @@ public sealed partial class GpuBackend : IBackend
     public static GpuBackend Create(string device)
     {
         var (context, accelerator) = GpuDevices.Open(device);
-        return new GpuBackend(device, context, accelerator);
+        return new GpuBackend(device, context, accelerator, forcedGroups: 0);
+    }
+
+    /// <summary>
+    /// A backend whose every launch is exactly groups groups of GroupSize (256) threads, whatever the
+    /// work: the tests run the kernels so on the CPU accelerator, where launches are otherwise one
+    /// group of 32, so that multi-group indexing and 256-thread trees run without a GPU.
+    /// </summary>
+    internal static GpuBackend CreateWithGrid(string device, int groups)
+    {
+        if (groups < 1) throw new ArgumentException($"a forced grid needs at least one group, not {groups}");
+        var (context, accelerator) = GpuDevices.Open(device);
+        return new GpuBackend(device, context, accelerator, groups);
     }
 
     /// <summary>Whether Create(device) can succeed here; reason says why not.</summary>
@@ -48,17 +60,18 @@ public sealed partial class GpuBackend : IBackend
         return reason.Length == 0;
     }
 
-    private GpuBackend(string name, Context context, Accelerator accelerator)
+    private GpuBackend(string name, Context context, Accelerator accelerator, int forcedGroups)
     {
         Name = name;
         this.context = context;
         this.accelerator = accelerator;
+        this.forcedGroups = forcedGroups;
         // On a GPU: enough groups to fill every multiprocessor. On the CPU accelerator a
         // multiprocessor runs one group at a time, so more groups only add scheduling overhead.
-        bool simulated = accelerator.AcceleratorType == AcceleratorType.CPU;
+        bool simulated = accelerator.AcceleratorType == AcceleratorType.CPU && forcedGroups == 0;
         groupSize = simulated ? KernelGeometry.SmallGroupSize : KernelGeometry.GroupSize;
-        maxGroups = simulated
-            ? accelerator.NumMultiprocessors
+        maxGroups = forcedGroups > 0 ? forcedGroups
+            : simulated ? accelerator.NumMultiprocessors
             : accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / groupSize);
         ints = new ScratchBuffer<int>(accelerator, work);
         doubles = new ScratchBuffer<double>(accelerator, work);
@@ -94,7 +107,7 @@ public sealed partial class GpuBackend : IBackend
         context.Dispose();
     }
 
-    // Every launch takes its shape from one of the three helpers below, which is where launches are counted.
+    // Every launch takes its shape from one of the helpers below, which is where launches are counted.
 
     /// <summary>Launch shape for a grid-stride loop over items: full groups, at most maxGroups of them.</summary>
     private KernelConfig Spread(long items) => Groups((items + groupSize - 1) / groupSize, groupSize);
@@ -102,10 +115,14 @@ public sealed partial class GpuBackend : IBackend
     /// <summary>Launch shape for kernels that give each group its own rows or tiles.</summary>
     private KernelConfig GroupPer(long units) => Groups(units, groupSize);
 
+    /// <summary>Launch shape for a reduction over FixedSplit's partials: a warp per partial, as many as fit.</summary>
+    private KernelConfig SplitGrid(int partials) => GroupPer((partials + groupSize / FixedSplit.Lanes - 1) / (groupSize / FixedSplit.Lanes));
+
     /// <summary>count groups of size threads (at least one, at most maxGroups), counted as one launch.</summary>
     private KernelConfig Groups(long count, int size)
     {
         work.Launches++;
+        if (forcedGroups > 0) return new KernelConfig(forcedGroups, KernelGeometry.GroupSize);
         return new KernelConfig((int)Math.Clamp(count, 1, maxGroups), size);
     }
 

@@ -87,23 +87,28 @@ internal static class ClipKernels
     }
 
     /// <summary>
-    /// Clamps x to [-limit, limit] in place (NaN stays NaN) and writes each group's sum of squares
-    /// afterwards to partials[group] (double, fixed tree order). x: [n].
+    /// Clamps x to [-limit, limit] in place (NaN stays NaN) and writes the sum of squares afterwards
+    /// of chunk c of the fixed split to partials[c] (double; FixedSplit). x: [n].
     /// </summary>
     public static void Clamp(ArrayView<float> x, int n, float limit, ArrayView<double> partials)
     {
         var shared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
-        double squares = 0;
-        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
+        int count = FixedSplit.Partials(n);
+        for (int round = 0, rounds = FixedSplit.Rounds(count); round < rounds; round++)
         {
-            float v = x[i];
-            if (v > limit) v = limit;
-            else if (v < -limit) v = -limit;
-            x[i] = v;
-            squares += (double)v * v;
+            int c = FixedSplit.ChunkOf(round);
+            double squares = 0;
+            for (long i = FixedSplit.First(c), end = FixedSplit.End(c, n); i < end; i += FixedSplit.Lanes)
+            {
+                float v = x[i];
+                if (v > limit) v = limit;
+                else if (v < -limit) v = -limit;
+                x[i] = v;
+                squares += (double)v * v;
+            }
+            squares = FixedSplit.WarpSum(shared, squares);
+            if (Group.IdxX % FixedSplit.Lanes == 0 && c < count) partials[c] = squares;
         }
-        squares = GroupReduce.Sum(shared, squares);
-        if (Group.IsFirstThread) partials[Grid.IdxX] = squares;
     }
 
     /// <summary>x[i] = value where x[i] is NaN or infinite. x: [n].</summary>

@@ -1,6 +1,6 @@
 // Device kernels for reductions, embedding lookup and the fused softmax cross-entropy. Every sum is
-// taken in an order fixed by the launch shape alone (never by thread timing), so results repeat bit
-// for bit. The host finishes what needs double-precision transcendentals or a final ordered sum.
+// taken in a fixed order (never by thread timing), so results repeat bit for bit; Sum and Dot split
+// by FixedSplit, so their bits do not depend on the device or the launch shape either. The host finishes what needs double-precision transcendentals or a final ordered sum.
 using ILGPU;
 
 namespace Engine.Kernels.Gpu.DeviceKernels;
@@ -8,16 +8,36 @@ namespace Engine.Kernels.Gpu.DeviceKernels;
 internal static class ReduceKernels
 {
     /// <summary>
-    /// partials[g] = sum of x over group g's grid-stride share, in double: each thread adds its items
-    /// in index order, then the group combines threads in a fixed tree. x: [n]; partials: [groups].
+    /// partials[c] = sum of x over chunk c of the fixed split (FixedSplit), in double. x: [n];
+    /// partials: [FixedSplit.Partials(n)].
     /// </summary>
     public static void SumPartials(ArrayView<float> x, int n, ArrayView<double> partials)
     {
         var shared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
-        double sum = 0;
-        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride) sum += x[i];
-        sum = GroupReduce.Sum(shared, sum);
-        if (Group.IsFirstThread) partials[Grid.IdxX] = sum;
+        int count = FixedSplit.Partials(n);
+        for (int round = 0, rounds = FixedSplit.Rounds(count); round < rounds; round++)
+        {
+            int c = FixedSplit.ChunkOf(round);
+            double sum = 0;
+            for (long i = FixedSplit.First(c), end = FixedSplit.End(c, n); i < end; i += FixedSplit.Lanes) sum += x[i];
+            sum = FixedSplit.WarpSum(shared, sum);
+            if (Group.IdxX % FixedSplit.Lanes == 0 && c < count) partials[c] = sum;
+        }
+    }
+
+    /// <summary>As SumPartials for the products a[i] * b[i], each formed in double. a, b: [n].</summary>
+    public static void DotPartials(ArrayView<float> a, ArrayView<float> b, int n, ArrayView<double> partials)
+    {
+        var shared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
+        int count = FixedSplit.Partials(n);
+        for (int round = 0, rounds = FixedSplit.Rounds(count); round < rounds; round++)
+        {
+            int c = FixedSplit.ChunkOf(round);
+            double sum = 0;
+            for (long i = FixedSplit.First(c), end = FixedSplit.End(c, n); i < end; i += FixedSplit.Lanes) sum += (double)a[i] * b[i];
+            sum = FixedSplit.WarpSum(shared, sum);
+            if (Group.IdxX % FixedSplit.Lanes == 0 && c < count) partials[c] = sum;
+        }
     }
 
     /// <summary>
@@ -30,16 +50,6 @@ internal static class ReduceKernels
         double total = 0;
         for (int p = 0; p < count; p++) total += partials[p];
         y[0] = (float)(total * scale);
-    }
-
-    /// <summary>As SumPartials for the products a[i] * b[i], each formed in double. a, b: [n].</summary>
-    public static void DotPartials(ArrayView<float> a, ArrayView<float> b, int n, ArrayView<double> partials)
-    {
-        var shared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
-        double sum = 0;
-        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride) sum += (double)a[i] * b[i];
-        sum = GroupReduce.Sum(shared, sum);
-        if (Group.IsFirstThread) partials[Grid.IdxX] = sum;
     }
 
     /// <summary>y[r, j] = table[ids[r], j]. table: [V, E]; ids: [N] (checked on the host); y: [N, E].</summary>
