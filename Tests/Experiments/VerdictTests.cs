@@ -108,10 +108,10 @@ public class VerdictTests
     }
 
     [Fact]
-    public void Advice_is_twice_the_median_norm_outside_surges_over_every_run()
+    public void Advice_is_twice_the_median_norm_outside_surges_over_every_run_when_the_unclipped_ones_have_too_few()
     {
         // Run a diverges at step 10 after a surge: steps 6-10 (the window) are left out, so its quiet norms are
-        // five of 0.5. Run b has no surge (2.1 is 7x the median 0.3 before it): 0.3, 0.3, 0.3, 0.9, 2.1.
+        // five of 0.5, under the 20 that would let the unclipped runs speak alone. Run b has no surge (2.1 is 7x the median 0.3 before it): 0.3, 0.3, 0.3, 0.9, 2.1.
         // The ten quiet norms have median 0.5, so the threshold is 1.0, and one of the ten (2.1) lies above it.
         var a = Run([4, 4, 4, 4, 4, 4, 4, 4, 4, 13], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 5, 40]);
         var b = Run([4, 3, 3, 3, 3], [0.3, 0.3, 0.3, 0.9, 2.1], "norm:1", "b");
@@ -127,10 +127,41 @@ public class VerdictTests
     }
 
     [Fact]
+    public void Advice_is_half_the_unclipped_median_when_an_unclipped_run_diverged_without_a_surge()
+    {
+        // The unclipped run's norm stays at 2 while its loss climbs past 3x at step 30: spike ratio 1, so the
+        // step was too large. Its 25 quiet steps (1-25; 26-30 are the window) have median 2, so the suggestion is
+        // 1.0, and all 25 lie above it. The clipped run's small norms are not used: the unclipped run has 20.
+        double[] losses = [.. Enumerable.Range(0, 29).Select(i => 4 + 0.2 * i), 12.5];
+        var unclipped = Run(losses, Enumerable.Repeat(2.0, 30).ToArray());
+        var clipped = Run([4, 3, 2], [0.001, 0.001, 0.001], "norm:1", "c");
+        Verdicts.Assess(unclipped);
+        Verdicts.Assess(clipped);
+        Assert.Equal((30, 1.0), (unclipped.DivergedAtStep, unclipped.SpikeRatio));
+        var advice = ThresholdAdvisor.Advise([unclipped, clipped])!;
+        Assert.Equal((1.0, 2.0, 25, 1.0), (advice.Threshold, advice.QuietMedian, advice.QuietSteps, advice.QuietShareAbove));
+        Assert.Contains("diverged without a gradient surge", advice.Reason);
+    }
+
+    [Fact]
+    public void Advice_is_the_99th_percentile_of_the_unclipped_norms_when_none_diverged()
+    {
+        // 101 norms 0.1, 0.2, ..., 10.1 without a spike (each is under 10x the median before it); the 99th
+        // percentile of 101 sorted values is the 100th: 10.0 (to 3 digits), and one norm (10.1) lies above it.
+        var run = Run(Enumerable.Repeat(4.0, 101).ToArray(), Enumerable.Range(1, 101).Select(i => i / 10.0).ToArray());
+        Verdicts.Assess(run);
+        Assert.Empty(run.Spikes);
+        var advice = ThresholdAdvisor.Advise([run])!;
+        Assert.Equal((10.0, 101, 1 / 101.0), (advice.Threshold, advice.QuietSteps, advice.QuietShareAbove));
+        Assert.Contains("no unclipped run diverged", advice.Reason);
+    }
+
+    [Fact]
     public void Advice_is_rounded_to_three_significant_digits()
     {
-        var run = Run([4, 4, 4], [0.123456, 0.123456, 0.123456]);
+        // No unclipped run: every run's norms count, and as none diverged, their 99th percentile, 0.123456.
+        var run = Run([4, 4, 4], [0.123456, 0.123456, 0.123456], "norm:1");
         Verdicts.Assess(run);
-        Assert.Equal(0.247, ThresholdAdvisor.Advise([run])!.Threshold);
+        Assert.Equal(0.123, ThresholdAdvisor.Advise([run])!.Threshold);
     }
 }

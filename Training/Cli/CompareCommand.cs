@@ -35,7 +35,7 @@ public static class CompareCommand
             var chosen = ExperimentPreset.Get(r.GetValue(preset)!);
             var config = options.ApplyGiven(r, chosen.Base);
             if (options.GivenEpochs(r) is { } epochs) config = chosen.Task is null ? TrainOptions.StepsForEpochs(config, epochs) : throw new ArgumentException("--epochs needs a corpus; a synthetic task counts --steps");
-            chosen = chosen with { Base = config, TaskSteps = r.GetValue(taskSteps) ?? chosen.TaskSteps };
+            chosen = chosen with { Base = config, TaskSteps = r.GetValue(taskSteps) ?? chosen.TaskSteps, Description = Describe(chosen, options, r, r.GetValue(runs) is { Length: > 0 } || r.GetValue(sweep) is not null) };
             if (chosen.Task is not null && chosen.TaskSteps <= 0) throw new ArgumentException($"task steps must be a positive integer, got {chosen.TaskSteps}");
             config.Validate();
             string? sweepKind = null;
@@ -68,6 +68,14 @@ public static class CompareCommand
         foreach (var line in Story.Tell(record)) Console.WriteLine(line);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"report: {Path.GetFullPath(report)} ({clock.Elapsed.TotalSeconds:F0} s)"));
         return 0;
+    }
+
+    /// <summary>The preset's description, or, once the user changed its set-up or runs, what was changed (the report's settings list every value).</summary>
+    private static string Describe(ExperimentPreset preset, TrainOptions options, ParseResult r, bool ownRuns)
+    {
+        var changed = options.All().Where(o => TrainOptions.Given(r, o)).Select(o => $"{o.Name} {string.Join(" ", r.GetResult(o)!.Tokens.Select(t => t.Value))}".TrimEnd()).ToList();
+        if (changed.Count == 0 && !ownRuns) return preset.Description;
+        return $"{(ownRuns ? "Your runs" : "The preset's runs")} on the '{preset.Name}' set-up" + (changed.Count > 0 ? $", changed by {string.Join(" ", changed)}" : "");
     }
 
     /// <summary>

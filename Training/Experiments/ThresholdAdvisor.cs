@@ -1,20 +1,55 @@
 // ThresholdAdvisor: suggests a global-norm clipping threshold from the gradient norms the runs saw
-// outside surges. The rule: twice the median of every finite pre-clip norm, over every run and seed,
-// leaving out the surges (every spike, and the 5 steps up to each divergence). Outside surges the
-// norms of a run that trains stay close to their median, so twice the median leaves typical steps
-// alone (clipping is not a permanent cap on the step size), while a surge (10x and more) is cut by at
-// least 5x. `compare` then trains one more run at this threshold to check that it trains.
+// outside surges (every spike, and the 5 steps up to each divergence, left out). The norms come from
+// the unclipped runs when they have at least MinimumSteps such steps (their natural scale, not one a
+// clip stage shaped), else from every run and seed. Then what the unclipped runs did decides:
+//   - one diverged without a surge (spike ratio under 10: the gradient stayed in range and the step
+//     itself was too large): clipping can only help as a cap on the step, so half the median (the low
+//     end of the half to ten times the average norm that Pascanu et al. 2013 found to converge);
+//   - one diverged after a surge: twice the median, so typical steps stay below it (clipping is no
+//     permanent cap) while a surge (10x and more) is cut at least 5-fold;
+//   - none diverged: there is no surge to cut nor step to cap, only the rare large step, so the 99th
+//     percentile (a run that is still learning must not be slowed on most of its steps).
+// Medians and percentiles, not means, so that one surge that escaped the filter cannot move them.
+// `compare` then trains one more run at the suggestion to check that it trains.
 using System.Globalization;
 
 namespace Engine.Training.Experiments;
 
 public static class ThresholdAdvisor
 {
-    public const double Multiple = 2;
+    public const int MinimumSteps = 20;
+    public const double SurgeMultiple = 2, StepCapMultiple = 0.5, RareStepPercentile = 99;
 
-    public static string Rule => $"{Multiple.ToString(CultureInfo.InvariantCulture)} x the median pre-clip gradient norm outside surges (spikes over {Surges.SpikeFactor}x the median of the {Surges.History} steps before, and the {Surges.Window} steps up to a divergence), over every run and seed, to 3 significant digits";
+    public static string Rule => $"the median pre-clip gradient norm outside surges (spikes over {Surges.SpikeFactor}x the median of the {Surges.History} steps before, and the {Surges.Window} steps up to a divergence), of the unclipped runs if they have {MinimumSteps} such steps, else of every run; "
+        + $"x{StepCapMultiple.ToString(CultureInfo.InvariantCulture)} when an unclipped run diverged without a surge (a cap on the step), x{SurgeMultiple.ToString(CultureInfo.InvariantCulture)} when one diverged after a surge (cuts surges, leaves typical steps), "
+        + $"and when none diverged their {RareStepPercentile.ToString(CultureInfo.InvariantCulture)}th percentile instead (only the rare large step); 3 significant digits";
 
-    public static ThresholdAdvice? Advise(IEnumerable<RunRecord> runs)
+    public static ThresholdAdvice? Advise(IReadOnlyList<RunRecord> runs)
+    {
+        var unclipped = runs.Where(r => r.Clip == "none").ToList();
+        var quiet = Quiet(unclipped);
+        string source = "the unclipped runs";
+        if (quiet.Count < MinimumSteps) (quiet, source) = (Quiet(runs), "every run");
+        if (quiet.Count == 0) return null;
+        double median = Statistics.Median(quiet);
+        if (!(median > 0)) return null;
+        var diverged = unclipped.Where(r => r.DivergedAtStep is not null).ToList();
+        bool stepTooLarge = diverged.Any(r => r.SpikeRatio is { } s && s < Surges.SpikeFactor);
+        double raw = stepTooLarge ? StepCapMultiple * median
+            : diverged.Count > 0 ? SurgeMultiple * median
+            : Statistics.Percentile(quiet, RareStepPercentile);
+        double threshold = double.Parse(raw.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        double above = quiet.Count(n => n > threshold) / (double)quiet.Count;
+        string how = stepTooLarge
+            ? $"an unclipped run diverged without a gradient surge, so the step itself was too large: {StepCapMultiple}x the median caps it"
+            : diverged.Count > 0 ? $"an unclipped run diverged after a gradient surge: {SurgeMultiple}x the median leaves typical steps alone and cuts any surge of 10x or more at least 5-fold"
+            : $"no unclipped run diverged: their {RareStepPercentile}th percentile touches only the rare large step";
+        string reason = string.Create(CultureInfo.InvariantCulture,
+            $"outside surges {source} saw {quiet.Count} gradient norms with median {median:G3}; {how}; {threshold:G3} would have clipped {above:P1} of those steps");
+        return new ThresholdAdvice(threshold, Rule, median, quiet.Count, above, reason);
+    }
+
+    private static List<double> Quiet(IEnumerable<RunRecord> runs)
     {
         var quiet = new List<double>();
         foreach (var run in runs)
@@ -22,13 +57,6 @@ public static class ThresholdAdvisor
             var surge = Surges.SurgeSteps(run);
             quiet.AddRange(run.Steps.Where(s => !surge.Contains(s.Step) && double.IsFinite(s.PreClipNorm)).Select(s => s.PreClipNorm));
         }
-        if (quiet.Count == 0) return null;
-        double median = Statistics.Median(quiet);
-        if (!(median > 0)) return null;
-        double threshold = double.Parse((Multiple * median).ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        double above = quiet.Count(n => n > threshold) / (double)quiet.Count;
-        string reason = string.Create(CultureInfo.InvariantCulture,
-            $"outside surges the runs saw {quiet.Count} gradient norms with median {median:G3}; clipping at {Multiple}x that ({threshold:G3}) would have clipped {above:P1} of those quiet steps, and cuts any surge of {Surges.SpikeFactor}x or more at least {Surges.SpikeFactor / Multiple}-fold");
-        return new ThresholdAdvice(threshold, Rule, median, quiet.Count, above, reason);
+        return quiet;
     }
 }
