@@ -2,7 +2,7 @@
 // backward, so a step touches its gate buffer once. (The RNN cell needs none: its step is one
 // activation.) These kernels WRITE their gradient outputs for the step (they do not accumulate):
 // each step's scratch is fresh, and accumulation over steps happens in the weight-gradient GEMMs.
-// The LSTM's whole time loop is a kernel too (as in cuDNN and oneDNN), so that a backend may run a
+// Every cell's whole time loop is a kernel too (as in cuDNN and oneDNN), so that a backend may run a
 // sequence's steps without handing every one of them to the cores anew.
 namespace Engine;
 
@@ -52,4 +52,34 @@ public partial interface IBackend
     /// dH, dC [B, H]: in, dL/dh and dL/dc after the last step; out, dL/dh0 and dL/dc0.
     /// </summary>
     void LstmSequenceBackward(Tensor gates, Tensor c0, Tensor cells, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dC, Tensor dGates, double[]? norms);
+
+    /// <summary>
+    /// RNN forward over a sequence, for t = 0 .. T-1: pre[t] += h_{t-1} W_hh^T, then y[t] = f(pre[t])
+    /// (ActivationForward with the slope), with h_{-1} = h0. pre [T, B, H]: in, x W_ih^T + b_ih + b_hh;
+    /// out, the pre-activations. recurrentWeights: W_hh prepared with transB (Prepare(W_hh, true, H, H)).
+    /// </summary>
+    void RnnSequenceForward(Activation f, float slope, Tensor pre, PreparedMatrix recurrentWeights, Tensor h0, Tensor y);
+
+    /// <summary>
+    /// RNN backward over a sequence, for t = T-1 .. 0: dH += dY[t] (when dY is given), norms[t] = ||dH||
+    /// (when given), dPre[t] = dH * f'(y[t]) (written), then dH = dPre[t] W_hh. recurrentWeights: W_hh
+    /// prepared without transB (Prepare(W_hh, false, H, H)). dH [B, H]: in, dL/dh after the last step;
+    /// out, dL/dh0.
+    /// </summary>
+    void RnnSequenceBackward(Activation f, float slope, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dPre, double[]? norms);
+
+    /// <summary>
+    /// GRU forward over a sequence, for t = 0 .. T-1: recurrent[t] = h_{t-1} W_hh^T + b_hh (written),
+    /// then GruGatesForward(h_{t-1}, gates[t], recurrent[t], y[t]), with h_{-1} = h0. gates [T, B, 3H]:
+    /// in, x W_ih^T + b_ih; out, the activated r, z, n. recurrentWeights: Prepare(W_hh, true, H, 3H).
+    /// </summary>
+    void GruSequenceForward(Tensor gates, Tensor recurrent, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor y);
+
+    /// <summary>
+    /// GRU backward over a sequence, for t = T-1 .. 0: dH += dY[t] (when given), norms[t] = ||dH|| (when
+    /// given), GruGatesBackward(h_{t-1}, gates[t], recurrent[t], dH, dGx[t], dGh[t], direct), then
+    /// dH = direct + dGh[t] W_hh. recurrentWeights: Prepare(W_hh, false, 3H, H). dH [B, H]: in, dL/dh
+    /// after the last step; out, dL/dh0. dGx, dGh [T, B, 3H]: written.
+    /// </summary>
+    void GruSequenceBackward(Tensor gates, Tensor recurrent, Tensor h0, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dGx, Tensor dGh, double[]? norms);
 }

@@ -29,37 +29,21 @@ public sealed class GruCell : RecurrentCell
             recurrent = graph.Scratch([steps, batch, 3 * hidden], zeroed: false);
             var weights = cell.PrepareForward();
             cell.ProjectInputs(inputs.X, gates, withRecurrentBias: false);
-            for (int t = 0; t < steps; t++)
-            {
-                var gh = recurrent[t];
-                cell.Recurrent(weights, StateBefore(t), gh, beta: 0f);
-                K.AddBias(gh, cell.BiasHh.Value, gh);
-                K.GruGatesForward(StateBefore(t), gates[t], gh, inputs.Y[t]);
-            }
+            K.GruSequenceForward(gates, recurrent, cell.BiasHh.Value, weights, inputs.H0, inputs.Y);
             K.Copy(inputs.Y[steps - 1], inputs.Hn);
         }
 
-        private Tensor StateBefore(int t) => t == 0 ? inputs.H0 : inputs.Y[t - 1];
-
         // Backward: the fused kernel gives the input-half and recurrent-half gate gradients and z * dh;
-        // dh_{t-1} = z * dh_t + dGh_t W_hh (+ dy_{t-1} at the next iteration).
+        // dh_{t-1} = z * dh_t + dGh_t W_hh (+ dy_{t-1}), in the backend's time loop.
         public override void Backward(SequenceGradients grads)
         {
             var K = cell.K;
-            int steps = inputs.X.Shape[0];
             var dGx = graph.Scratch(gates.Shape, zeroed: false);   // [T, B, 3H]
             var dGh = graph.Scratch(gates.Shape, zeroed: false);   // [T, B, 3H]
-            var dH = graph.Scratch(inputs.H0.Shape, zeroed: false);
-            var dHPrev = graph.Scratch(inputs.H0.Shape, zeroed: false);
+            var dH = graph.Scratch(inputs.H0.Shape, zeroed: false); // [B, H]
             var weights = cell.PrepareBackward();
             cell.StartFrom(grads.DHn, dH);
-            for (int t = steps - 1; t >= 0; t--)
-            {
-                cell.GatherHiddenGradient(grads, t, dH);
-                K.GruGatesBackward(StateBefore(t), gates[t], recurrent[t], dH, dGx[t], dGh[t], dHPrev);
-                cell.RecurrentBackward(weights, dGh[t], dHPrev, beta: 1f);
-                (dH, dHPrev) = (dHPrev, dH);
-            }
+            K.GruSequenceBackward(gates, recurrent, inputs.H0, inputs.Y, weights, grads.DY, dH, dGx, dGh, grads.Norms);
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
             cell.AccumulateSequenceGradients(graph, inputs, dGx, dGh, grads.DX);
         }

@@ -74,14 +74,6 @@ public abstract class RecurrentCell
     protected PreparedMatrix PrepareBackward()
         => backwardWeights = K.Prepare(WeightHh.Value, transB: false, Gates * HiddenSize, HiddenSize, backwardWeights);
 
-    /// <summary>gates[B, G] = hPrev[B, H] W_hh^T + beta * gates: the one recurrent GEMM of a step.</summary>
-    protected void Recurrent(PreparedMatrix weights, Tensor hPrev, Tensor gates, float beta = 1f)
-        => K.Gemm(false, hPrev.Length / HiddenSize, 1f, hPrev, weights, beta, gates);
-
-    /// <summary>dhPrev[B, H] (+)= dGates[B, G] W_hh; beta 0 overwrites, 1 accumulates.</summary>
-    protected void RecurrentBackward(PreparedMatrix weights, Tensor dGates, Tensor dHPrev, float beta)
-        => K.Gemm(false, dHPrev.Length / HiddenSize, 1f, dGates, weights, beta, dHPrev);
-
     /// <summary>
     /// The weight gradients of the whole sequence, each one GEMM over all steps:
     /// dW_ih += dGx^T x, db_ih += colsum dGx, dW_hh += dGh^T hPrev (hPrev = [h0, y_0 .. y_{T-2}]),
@@ -133,13 +125,6 @@ public abstract class RecurrentCell
         K.BiasBackward(dGx, sums);
         K.Axpy(1f, sums, BiasIh.Grad);
         K.Axpy(1f, sums, BiasHh.Grad);
-    }
-
-    /// <summary>dH += dY[t] when y is used, and the norm of the total dL/dh_t when asked.</summary>
-    protected void GatherHiddenGradient(SequenceGradients grads, int t, Tensor dH)
-    {
-        if (grads.DY is not null) K.Axpy(1f, grads.DY[t], dH);
-        if (grads.Norms is not null) grads.Norms[t] = Math.Sqrt(K.Dot(dH, dH));
     }
 
     /// <summary>dH starts as dL/dh_n (or zero) before the backward loop.</summary>

@@ -20,7 +20,8 @@ public sealed class RnnCell : RecurrentCell
         private readonly Graph graph;
         private readonly SequenceInputs inputs;
 
-        // Forward: pre[t] = x_t W_ih^T + b_ih + b_hh (all steps at once) + h_{t-1} W_hh^T; y[t] = act(pre[t]).
+        // Forward: pre[t] = x_t W_ih^T + b_ih + b_hh (all steps at once), then the backend's time loop adds
+        // h_{t-1} W_hh^T and applies act, step by step.
         public Pass(RnnCell cell, Graph graph, SequenceInputs inputs)
         {
             (this.cell, this.graph, this.inputs) = (cell, graph, inputs);
@@ -29,29 +30,19 @@ public sealed class RnnCell : RecurrentCell
             var pre = graph.Scratch([steps, inputs.H0.Rows, cell.HiddenSize], zeroed: false); // [T, B, H]
             var weights = cell.PrepareForward();
             cell.ProjectInputs(inputs.X, pre, withRecurrentBias: true);
-            for (int t = 0; t < steps; t++)
-            {
-                cell.Recurrent(weights, t == 0 ? inputs.H0 : inputs.Y[t - 1], pre[t]);
-                K.ActivationForward(cell.activation, cell.slope, pre[t], inputs.Y[t]);
-            }
+            K.RnnSequenceForward(cell.activation, cell.slope, pre, weights, inputs.H0, inputs.Y);
             K.Copy(inputs.Y[steps - 1], inputs.Hn);
         }
 
-        // Backward: dh_t = dy_t + dpre_{t+1} W_hh; dpre_t = dh_t * act'(y_t).
+        // Backward: dh_t = dy_t + dpre_{t+1} W_hh; dpre_t = dh_t * act'(y_t), in the backend's time loop.
         public override void Backward(SequenceGradients grads)
         {
             var K = cell.K;
-            int steps = inputs.X.Shape[0];
-            var dPre = graph.Scratch(inputs.Y.Shape, zeroed: true); // [T, B, H]
+            var dPre = graph.Scratch(inputs.Y.Shape, zeroed: false); // [T, B, H]
             var dH = graph.Scratch(inputs.H0.Shape, zeroed: false);  // [B, H]
             var weights = cell.PrepareBackward();
             cell.StartFrom(grads.DHn, dH);
-            for (int t = steps - 1; t >= 0; t--)
-            {
-                cell.GatherHiddenGradient(grads, t, dH);
-                K.ActivationBackward(cell.activation, cell.slope, inputs.Y[t], dH, dPre[t]);
-                cell.RecurrentBackward(weights, dPre[t], dH, beta: 0f);
-            }
+            K.RnnSequenceBackward(cell.activation, cell.slope, inputs.Y, weights, grads.DY, dH, dPre, grads.Norms);
             if (grads.DH0 is not null) K.Axpy(1f, dH, grads.DH0);
             cell.AccumulateSequenceGradients(graph, inputs, dPre, dPre, grads.DX);
         }

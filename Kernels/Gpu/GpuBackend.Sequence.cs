@@ -1,0 +1,18 @@
+// RNN and GRU time loops on ILGPU: a host-side loop over the per-step kernels (RnnLoop, GruLoop), one
+// launch per kernel per step, as the LSTM's loop runs here.
+namespace Engine.Kernels.Gpu;
+
+public sealed partial class GpuBackend
+{
+    public void RnnSequenceForward(Activation f, float slope, Tensor pre, PreparedMatrix recurrentWeights, Tensor h0, Tensor y)
+        => RnnLoop.Forward(this, f, slope, pre, recurrentWeights, h0, y);
+
+    public void RnnSequenceBackward(Activation f, float slope, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dPre, double[]? norms)
+        => RnnLoop.Backward(this, f, slope, y, recurrentWeights, dY, dH, dPre, norms);
+
+    public void GruSequenceForward(Tensor gates, Tensor recurrent, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor y)
+        => GruLoop.Forward(this, gates, recurrent, biasHh, recurrentWeights, h0, y);
+
+    public void GruSequenceBackward(Tensor gates, Tensor recurrent, Tensor h0, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dGx, Tensor dGh, double[]? norms)
+        => GruLoop.Backward(this, gates, recurrent, h0, y, recurrentWeights, dY, dH, dGx, dGh, norms);
+}

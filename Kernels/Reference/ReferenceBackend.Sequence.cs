@@ -1,0 +1,17 @@
+// Reference RNN and GRU time loops: the per-step kernels, step by step (RnnLoop, GruLoop).
+namespace Engine.Kernels;
+
+public partial class ReferenceBackend
+{
+    public virtual void RnnSequenceForward(Activation f, float slope, Tensor pre, PreparedMatrix recurrentWeights, Tensor h0, Tensor y)
+        => RnnLoop.Forward(this, f, slope, pre, recurrentWeights, h0, y);
+
+    public virtual void RnnSequenceBackward(Activation f, float slope, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dPre, double[]? norms)
+        => RnnLoop.Backward(this, f, slope, y, recurrentWeights, dY, dH, dPre, norms);
+
+    public virtual void GruSequenceForward(Tensor gates, Tensor recurrent, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor y)
+        => GruLoop.Forward(this, gates, recurrent, biasHh, recurrentWeights, h0, y);
+
+    public virtual void GruSequenceBackward(Tensor gates, Tensor recurrent, Tensor h0, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dGx, Tensor dGh, double[]? norms)
+        => GruLoop.Backward(this, gates, recurrent, h0, y, recurrentWeights, dY, dH, dGx, dGh, norms);
+}
