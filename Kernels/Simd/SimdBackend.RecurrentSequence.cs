@@ -12,11 +12,11 @@ public unsafe partial class SimdBackend
     private static bool TimeLoopFits(PreparedMatrix weights)
         => System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && (long)weights.K * SmallProduct.PaddedColumns(weights.N) <= 32 * 1024;
 
-    public override void RnnSequenceForward(Activation f, float slope, Tensor pre, PreparedMatrix recurrentWeights, Tensor h0, Tensor y)
+    public void RnnSequenceForward(Activation f, float slope, Tensor pre, PreparedMatrix recurrentWeights, Tensor h0, Tensor y)
     {
         if (!TimeLoopFits(recurrentWeights))
         {
-            base.RnnSequenceForward(f, slope, pre, recurrentWeights, h0, y);
+            RnnLoop.Forward(this, f, slope, pre, recurrentWeights, h0, y);
             return;
         }
         const string op = "RnnSequenceForward";
@@ -36,11 +36,11 @@ public unsafe partial class SimdBackend
             }
     }
 
-    public override void RnnSequenceBackward(Activation f, float slope, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dPre, double[]? norms)
+    public void RnnSequenceBackward(Activation f, float slope, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dPre, double[]? norms)
     {
         if (!TimeLoopFits(recurrentWeights))
         {
-            base.RnnSequenceBackward(f, slope, y, recurrentWeights, dY, dH, dPre, norms);
+            RnnLoop.Backward(this, f, slope, y, recurrentWeights, dY, dH, dPre, norms);
             return;
         }
         const string op = "RnnSequenceBackward";
@@ -67,11 +67,11 @@ public unsafe partial class SimdBackend
         }
     }
 
-    public override void GruSequenceForward(Tensor gates, Tensor recurrent, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor y)
+    public void GruSequenceForward(Tensor gates, Tensor recurrent, Tensor biasHh, PreparedMatrix recurrentWeights, Tensor h0, Tensor y)
     {
         if (!TimeLoopFits(recurrentWeights))
         {
-            base.GruSequenceForward(gates, recurrent, biasHh, recurrentWeights, h0, y);
+            GruLoop.Forward(this, gates, recurrent, biasHh, recurrentWeights, h0, y);
             return;
         }
         const string op = "GruSequenceForward";
@@ -96,11 +96,11 @@ public unsafe partial class SimdBackend
             }
     }
 
-    public override void GruSequenceBackward(Tensor gates, Tensor recurrent, Tensor h0, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dGx, Tensor dGh, double[]? norms)
+    public void GruSequenceBackward(Tensor gates, Tensor recurrent, Tensor h0, Tensor y, PreparedMatrix recurrentWeights, Tensor? dY, Tensor dH, Tensor dGx, Tensor dGh, double[]? norms)
     {
         if (!TimeLoopFits(recurrentWeights))
         {
-            base.GruSequenceBackward(gates, recurrent, h0, y, recurrentWeights, dY, dH, dGx, dGh, norms);
+            GruLoop.Backward(this, gates, recurrent, h0, y, recurrentWeights, dY, dH, dGx, dGh, norms);
             return;
         }
         const string op = "GruSequenceBackward";

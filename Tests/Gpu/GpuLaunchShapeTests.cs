@@ -90,10 +90,10 @@ public class GpuLaunchShapeTests
             return null;
         });
         yield return ("AdaptiveClip", true, e => e.K.AdaptiveClip(e.R(1, 2000), [0, 1000], [10, 1000], [100, 1], 0.01f, 1e-3f, e.R(2, 2000)));
-        yield return ("SgdUpdate", false, e => e.K.SgdUpdate(e.R(1, 700), 0.5f, 0.1f, 0.9f, 0.01f, true, false, true, e.R(2, 700), e.R(3, 700)));
-        yield return ("AdamUpdate", false, e => e.K.AdamUpdate(e.R(1, 700), 0.5f, 0.1f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 0.1f, 0.9f, true, e.R(2, 700), e.P(3, 700), e.R(4, 700)));
-        yield return ("RmspropUpdate", false, e => e.K.RmspropUpdate(e.R(1, 700), 0.5f, 0.1f, 0.99f, 1e-8f, 0.01f, 0.9f, true, e.P(2, 700), null, e.R(4, 700), e.R(5, 700)));
-        yield return ("AdagradUpdate", false, e => e.K.AdagradUpdate(e.R(1, 700), 0.5f, 0.1f, 1e-10f, 0.01f, true, e.P(2, 700), e.R(3, 700)));
+        yield return ("SgdUpdate", false, e => e.K.SgdUpdate(e.R(1, 700), new SgdStep(0.5f, 0.1f, 0.9f, 0.01f, true, false, true), e.R(2, 700), e.R(3, 700)));
+        yield return ("AdamUpdate", false, e => e.K.AdamUpdate(e.R(1, 700), new AdamStep(0.5f, 0.1f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 0.1f, 0.9f, true), e.R(2, 700), e.P(3, 700), e.R(4, 700)));
+        yield return ("RmspropUpdate", false, e => e.K.RmspropUpdate(e.R(1, 700), new RmspropStep(0.5f, 0.1f, 0.99f, 1e-8f, 0.01f, 0.9f, true), e.P(2, 700), null, e.R(4, 700), e.R(5, 700)));
+        yield return ("AdagradUpdate", false, e => e.K.AdagradUpdate(e.R(1, 700), new AdagradStep(0.5f, 0.1f, 1e-10f, 0.01f, true), e.P(2, 700), e.R(3, 700)));
     }
 
     [SkippableFact]
