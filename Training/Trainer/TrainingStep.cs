@@ -58,16 +58,23 @@ public sealed class TrainingStep
     public StepResult Run(int step, Func<Graph, Var> forward)
     {
         store.ZeroGrad();
-        var loss = forward(graph);
-        graph.Backward(loss);
-        if (IsolateClip) store.Backend.Synchronize();
-        var clock = Stopwatch.StartNew();
-        var clip = Clip.Apply(step);
-        double clipSeconds = clock.Elapsed.TotalSeconds;
-        long guarded = clip.SkipUpdate ? 0 : Optimizer.Step(clip.OptimizerScale);
-        // Read last, so that on a GPU the copy to the host waits for the whole step, not in its middle.
-        double value = loss.Value.ToArray()[0];
-        graph.Reset();
-        return new StepResult(value, clip, guarded, clipSeconds);
+        try
+        {
+            var loss = forward(graph);
+            graph.Backward(loss);
+            if (IsolateClip) store.Backend.Synchronize();
+            var clock = Stopwatch.StartNew();
+            var clip = Clip.Apply(step);
+            double clipSeconds = clock.Elapsed.TotalSeconds;
+            long guarded = clip.SkipUpdate ? 0 : Optimizer.Step(clip.OptimizerScale);
+            // Read last, so that on a GPU the copy to the host waits for the whole step, not in its middle.
+            double value = loss.Value.ToArray()[0];
+            return new StepResult(value, clip, guarded, clipSeconds);
+        }
+        finally
+        {
+            // Also when the clip stage stops the run, so that a caller who goes on starts from an empty graph.
+            graph.Reset();
+        }
     }
 }
