@@ -32,13 +32,7 @@ public partial class SimdBackend
     {
         ShapeOf.RequireLength("ActivationBackward", "dY", dY, y.Length);
         ShapeOf.RequireLength("ActivationBackward", "dX", dX, y.Length);
-        ActivationBackward(f, slope, y.Span(), dY.Span(), dX.Span(), accumulate: true);
-    }
-
-    /// <summary>dX (+)= dY * f'(x) from y = f(x), on spans; accumulate false writes dX (the time loops' step).</summary>
-    private static void ActivationBackward(Activation f, float slope, ReadOnlySpan<float> Y, ReadOnlySpan<float> D, Span<float> DX, bool accumulate)
-    {
-        if (!accumulate) DX.Clear();
+        var Y = y.Span(); var D = dY.Span(); var DX = dX.Span();
         switch (f)
         {
             case Activation.Identity: TensorPrimitives.Add(DX, D, DX); break;
@@ -47,11 +41,10 @@ public partial class SimdBackend
                 Derivative(f, Y, derivative);
                 TensorPrimitives.FusedMultiplyAdd(D, derivative, DX, DX);
                 break;
-            case Activation.Relu or Activation.LeakyRelu:
-                // A select per element; the branch is predictable per run of signs.
+            default:
+                // relu and leaky relu: a select per element; the branch is predictable per run of signs.
                 for (int i = 0; i < DX.Length; i++) DX[i] += Y[i] > 0f ? D[i] : f == Activation.Relu ? 0f : slope * D[i];
                 break;
-            default: throw new ArgumentOutOfRangeException(nameof(f), f, "unknown activation");
         }
     }
 
