@@ -1,7 +1,7 @@
 // RnnLoop and GruLoop: the RNN and GRU time loops written with a backend's own per-step kernels (GEMM,
 // bias, activation or gate kernel), one call each per step, as LstmLoop is for the LSTM. They are what
-// IBackend.RnnSequence* and GruSequence* mean; the reference and GPU backends run them as they are, and
-// the SIMD backend runs them wherever its one-core loop does not apply.
+// IBackend.RnnSequence* and GruSequence* mean, and every backend runs them as they are for now: a backend
+// may replace them with a fused loop (as the SIMD backend does the LSTM's at batch 1).
 namespace Engine.Kernels;
 
 public static class RnnLoop

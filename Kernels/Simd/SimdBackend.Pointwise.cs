@@ -32,13 +32,7 @@ public partial class SimdBackend
     {
         ShapeOf.RequireLength("ActivationBackward", "dY", dY, y.Length);
         ShapeOf.RequireLength("ActivationBackward", "dX", dX, y.Length);
-        ActivationBackward(f, slope, y.Span(), dY.Span(), dX.Span(), accumulate: true);
-    }
-
-    /// <summary>dX (+)= dY * f'(x) from y = f(x), on spans; accumulate false writes dX (the time loops' step).</summary>
-    private static void ActivationBackward(Activation f, float slope, ReadOnlySpan<float> Y, ReadOnlySpan<float> D, Span<float> DX, bool accumulate)
-    {
-        if (!accumulate) DX.Clear();
+        var Y = y.Span(); var D = dY.Span(); var DX = dX.Span();
         switch (f)
         {
             case Activation.Identity: TensorPrimitives.Add(DX, D, DX); break;

@@ -19,13 +19,8 @@ public partial class SimdBackend
     {
         int n = RecurrentChecks.Hidden("GruGatesForward", gx, 3, hPrev, h);
         ShapeOf.RequireLength("GruGatesForward", "gh", gh, gx.Length);
-        GruForwardRows(hPrev.Span(), gx.Span(), gh.Span(), h.Span(), n);
-    }
-
-    /// <summary>GruGatesForward on spans of whole rows (also the time loop's step).</summary>
-    private static void GruForwardRows(ReadOnlySpan<float> Hp, Span<float> X, ReadOnlySpan<float> Hg, Span<float> Hs, int n)
-    {
-        for (int b = 0; b < Hs.Length / n; b++)
+        var X = gx.Span(); var Hg = gh.Span(); var Hp = hPrev.Span(); var Hs = h.Span();
+        for (int b = 0; b < gx.Rows; b++)
         {
             var x = X.Slice(b * 3 * n, 3 * n); var hg = Hg.Slice(b * 3 * n, 3 * n);
             var rz = x[..(2 * n)]; var r = x[..n]; var z = x.Slice(n, n); var nn = x.Slice(2 * n, n);
@@ -45,16 +40,11 @@ public partial class SimdBackend
         ShapeOf.RequireLength("GruGatesBackward", "gh", gh, gates.Length);
         ShapeOf.RequireLength("GruGatesBackward", "dGx", dGx, gates.Length);
         ShapeOf.RequireLength("GruGatesBackward", "dGh", dGh, gates.Length);
-        GruBackwardRows(hPrev.Span(), gates.Span(), gh.Span(), dH.Span(), dGx.Span(), dGh.Span(), dHPrev.Span(), n);
-    }
-
-    /// <summary>GruGatesBackward on spans of whole rows (also the time loop's step).</summary>
-    private static void GruBackwardRows(ReadOnlySpan<float> Hp, ReadOnlySpan<float> G, ReadOnlySpan<float> Hg, ReadOnlySpan<float> DH,
-        Span<float> DX, Span<float> DHg, Span<float> DHp, int n)
-    {
+        var G = gates.Span(); var Hg = gh.Span(); var Hp = hPrev.Span(); var DH = dH.Span();
+        var DX = dGx.Span(); var DHg = dGh.Span(); var DHp = dHPrev.Span();
         var t1 = Scratch.Get(n, 0);
         var t2 = Scratch.Get(n, 1);
-        for (int b = 0; b < DH.Length / n; b++)
+        for (int b = 0; b < gates.Rows; b++)
         {
             var row = G.Slice(b * 3 * n, 3 * n);
             var r = row[..n]; var z = row.Slice(n, n); var nn = row.Slice(2 * n, n);
