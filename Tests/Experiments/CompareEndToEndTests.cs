@@ -154,18 +154,19 @@ public class CompareEndToEndTests
         foreach (var (name, clip) in new[] { ("small", "none"), ("clipped", "norm:0.1") })
         {
             var trained = ProgramRunner.Run("train", "--corpus", corpus, "--cell", "gru", "--layers", "1", "--hidden", "8", "--embedding", "4", "--seq", "8", "--batch", "4",
-                "--steps", "10", "--val-every", "5", "--val-chars", "200", "--clip", clip, "--hidden-norms-every", "3", "--out", Path.Combine(dir, name));
+                "--steps", "10", "--val-every", "5", "--val-chars", "200", "--clip", clip, "--hidden-norms-every", "3", "--out", Path.Combine(dir, name, "run"));
             Assert.True(trained.ExitCode == 0, trained.Error);
         }
         string output = Path.Combine(dir, "both");
-        var result = ProgramRunner.Run("report", Path.Combine(dir, "small"), Path.Combine(dir, "clipped", "metrics.jsonl"), "--out", output);
+        var result = ProgramRunner.Run("report", Path.Combine(dir, "small", "run"), Path.Combine(dir, "clipped", "run", "metrics.jsonl"), "--out", output);
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json"))).RootElement;
         var runs = summary.GetProperty("runs").EnumerateArray().ToList();
-        Assert.Equal(["small", "clipped"], runs.Select(r => r.GetProperty("name").GetString()));
+        // Both folders are called "run": each name gets its parent folder's.
+        Assert.Equal(["small/run", "clipped/run"], runs.Select(r => r.GetProperty("name").GetString()));
         Assert.Equal(["none", "norm:0.1"], runs.Select(r => r.GetProperty("clip").GetString()));
         Assert.Equal([10, 10], runs.Select(r => r.GetProperty("steps").GetInt32()));
-        Assert.Equal(Path.Combine("..", "small", "metrics.jsonl"), runs[0].GetProperty("metrics").GetString());
+        Assert.Equal(Path.Combine("..", "small", "run", "metrics.jsonl"), runs[0].GetProperty("metrics").GetString());
         Assert.Equal(JsonValueKind.Null, summary.GetProperty("advice").GetProperty("verified_verdict").ValueKind);
         string html = File.ReadAllText(Path.Combine(output, "report.html"));
         foreach (var chart in new[] { "loss", "grad_norm", "clip", "heatmap_0", "heatmap_1" }) Assert.Contains($"id='chart-{chart}'", html);

@@ -52,9 +52,8 @@ public static class ReportCommand
     {
         string Folder(string p) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Directory.Exists(p) ? p : Path.GetDirectoryName(Path.GetFullPath(p))!));
         string Parent(string p) => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(Directory.Exists(p) ? Path.TrimEndingDirectorySeparator(p) : Path.GetDirectoryName(Path.GetFullPath(p))!)) ?? "");
-        var names = paths.Select(Folder).ToList();
-        for (int i = 0; i < names.Count; i++)
-            if (names.Count(n => n == names[i]) > 1) names[i] = $"{Parent(paths[i])}/{names[i]}";
+        var folders = paths.Select(Folder).ToList();
+        var names = folders.Select((n, i) => folders.Count(f => f == n) > 1 ? $"{Parent(paths[i])}/{n}" : n).ToList();
         var used = new HashSet<string>();
         for (int i = 0; i < names.Count; i++)
         {
