@@ -5,7 +5,7 @@ namespace Engine.Kernels.Gpu;
 
 internal sealed class ClipChunks
 {
-    /// <summary>Elements per chunk: a few thousand, so a group's 256 threads each add a dozen or so, and a large parameter spreads over many groups.</summary>
+    /// <summary>Elements per chunk: a warp's 32 lanes each add 128 of them, and a large parameter spreads over many warps.</summary>
     public const int Size = 4096;
 
     /// <summary>[starts (C) | lengths (C)]: chunk c covers x[starts[c], starts[c] + lengths[c]).</summary>

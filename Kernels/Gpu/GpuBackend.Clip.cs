@@ -26,7 +26,7 @@ public sealed partial class GpuBackend
         if (chunks.Count == 0) return;
         segmentPartials ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<int>, int, ArrayView<double>>(ClipKernels.SegmentPartials);
         var partialsView = doubles.Take(ClipKernels.PartialWidth * chunks.Count);
-        segmentPartials(GroupPer(chunks.Count), vx, table.SubView(0, chunks.Count), table.SubView(chunks.Count, chunks.Count), chunks.Count, partialsView);
+        segmentPartials(SplitGrid(chunks.Count), vx, table.SubView(0, chunks.Count), table.SubView(chunks.Count, chunks.Count), chunks.Count, partialsView);
         var partials = new double[partialsView.IntLength];
         ReadBack(partialsView, partials);
 

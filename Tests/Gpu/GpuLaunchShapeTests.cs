@@ -1,8 +1,8 @@
 // Every ILGPU kernel run with grids of three groups of 256 threads on the CPU accelerator (where
 // launches are otherwise one group of 32), against the same kernels at the default launch shape.
 // Grid-stride loops, per-group tiles and the fixed-split sums must not depend on the launch shape:
-// their results are compared bit for bit. The group-wide trees (softmax's row sums, the clip
-// statistics within a chunk, AGC's per-unit sums) combine in an order set by the group size, so
+// their results are compared bit for bit. The group-wide trees (softmax's row sums, AGC's
+// per-unit sums) combine in an order set by the group size, so
 // there the results may differ by a rounding of a double: compared within 1e-12 relative, and the
 // float outputs derived from them within one float rounding (1e-6 relative).
 using Engine.Kernels.Gpu;
@@ -74,7 +74,7 @@ public class GpuLaunchShapeTests
             return null;
         });
         int[] offsets = [0, 100, 5000], lengths = [100, 4900, 5000];
-        yield return ("SegmentStatistics", true, e =>
+        yield return ("SegmentStatistics", false, e =>
         {
             var results = new SegmentStatistics[3];
             e.K.SegmentStatistics(e.R(1, 10_000), offsets, lengths, results);

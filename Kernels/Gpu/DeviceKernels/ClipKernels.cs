@@ -1,6 +1,6 @@
 // Device kernels of the clip stage. The segment kernels walk a chunk table (ClipChunks): each segment
-// cut into chunks of at most ClipChunks.Size elements, one group per chunk at a time, so a group never
-// straddles two parameters and every sum has an order fixed by the table alone. Statistics come back
+// cut into chunks of at most ClipChunks.Size elements, one warp (statistics) or group (scaling) per
+// chunk at a time, so none straddles two parameters and every sum has an order fixed by the table alone. Statistics come back
 // as one row of partials per chunk, which the host adds in chunk order (in double), so norms repeat
 // bit for bit. NaN is counted on its own and left out of the maximum: PTX's max ignores NaN where
 // .NET's returns it, so the host marks the maximum NaN from the count instead.
@@ -15,7 +15,9 @@ internal static class ClipKernels
 
     /// <summary>
     /// One read of x: partials[PartialWidth * c + ...] for every chunk c = [chunkStarts[c], + chunkLengths[c]).
-    /// Each thread adds its elements in index order; the group combines threads in a fixed tree.
+    /// Each chunk is one warp's, as in FixedSplit: lane l adds elements l, l + 32, ... in index order,
+    /// then the lanes combine in a fixed tree, so the statistics do not depend on the launch shape or
+    /// the device. Every warp of the grid takes part in the same number of rounds (the barriers match).
     /// </summary>
     public static void SegmentPartials(ArrayView<float> x, ArrayView<int> chunkStarts, ArrayView<int> chunkLengths, int chunks,
         ArrayView<double> partials)
@@ -25,14 +27,15 @@ internal static class ClipKernels
         var nonFiniteShared = SharedMemory.Allocate<int>(KernelGeometry.GroupSize);
         var nanShared = SharedMemory.Allocate<int>(KernelGeometry.GroupSize);
         var maxShared = SharedMemory.Allocate<float>(KernelGeometry.GroupSize);
-        int t = Group.IdxX;
-        for (int c = Grid.IdxX; c < chunks; c += Grid.DimX)
+        int t = Group.IdxX, lane = t % FixedSplit.Lanes;
+        for (int round = 0, rounds = FixedSplit.Rounds(chunks); round < rounds; round++)
         {
-            int start = chunkStarts[c], end = start + chunkLengths[c];
+            int c = FixedSplit.ChunkOf(round);
             double squares = 0, abs = 0;
             int nonFinite = 0, nan = 0;
             float max = 0f;
-            for (int i = start + t; i < end; i += Group.DimX)
+            int start = c < chunks ? chunkStarts[c] : 0, end = c < chunks ? start + chunkLengths[c] : 0;
+            for (int i = start + lane; i < end; i += FixedSplit.Lanes)
             {
                 float a = MathF.Abs(x[i]);
                 squares += (double)a * a;
@@ -44,14 +47,14 @@ internal static class ClipKernels
                     if (a > max) max = a;
                 }
             }
-            // All five statistics in one fixed tree (as GroupReduce does for one), so a chunk costs
-            // log2(group) + 2 barriers, not five times that.
+            // All five statistics in one fixed tree over the lanes, so a round costs log2(32) + 2
+            // barriers, not five times that.
             squaresShared[t] = squares; absShared[t] = abs; maxShared[t] = max;
             nonFiniteShared[t] = nonFinite; nanShared[t] = nan;
             Group.Barrier();
-            for (int width = Group.DimX / 2; width > 0; width /= 2)
+            for (int width = FixedSplit.Lanes / 2; width > 0; width /= 2)
             {
-                if (t < width)
+                if (lane < width)
                 {
                     squaresShared[t] += squaresShared[t + width];
                     absShared[t] += absShared[t + width];
@@ -61,16 +64,16 @@ internal static class ClipKernels
                 }
                 Group.Barrier();
             }
-            if (t == 0)
+            if (lane == 0 && c < chunks)
             {
                 int p = PartialWidth * c;
-                partials[p] = squaresShared[0];
-                partials[p + 1] = absShared[0];
-                partials[p + 2] = maxShared[0];
-                partials[p + 3] = nonFiniteShared[0];
-                partials[p + 4] = nanShared[0];
+                partials[p] = squaresShared[t];
+                partials[p + 1] = absShared[t];
+                partials[p + 2] = maxShared[t];
+                partials[p + 3] = nonFiniteShared[t];
+                partials[p + 4] = nanShared[t];
             }
-            Group.Barrier(); // thread 0 has read the totals before the next chunk overwrites them
+            Group.Barrier(); // lane 0 has read the totals before the next round overwrites them
         }
     }
 
