@@ -90,7 +90,7 @@ public sealed class Adam : Optimizer
         // Bias corrections in double on the host, as PyTorch computes them from the Python float step.
         double correction1 = 1 - Math.Pow(Spec.Beta1, StepCount);
         double correction2 = 1 - Math.Pow(Spec.Beta2, StepCount);
-        var step = new AdamStep(gradScale, LearningRate, Spec.Beta1, Spec.Beta2, Spec.Eps, Spec.WeightDecay, Decoupled: Spec.Name == "adamw",
+        var step = new AdamStep(gradScale, LearningRate, Spec.Beta1, Spec.Beta2, Spec.Eps, Spec.WeightDecay, Decoupled: Spec.Kind == OptimizerKind.AdamW,
             StepSize: (float)(LearningRate / correction1), BiasCorrection2Sqrt: (float)Math.Sqrt(correction2), GuardNonFinite);
         return Store.Backend.AdamUpdate(Store.Grads, step, expAvg, expAvgSq, Store.Values);
     }
