@@ -55,7 +55,7 @@ public class BadInputTests
         yield return [T("--clip", "norm:0"), "clip 'norm:0': max norm must be a finite number above 0, got 0"];
         yield return [T("--clip", "norm:NaN"), "clip 'norm:NaN': max norm must be a finite number above 0, got NaN"];
         yield return [T("--clip", "clamp:1"), "unknown clip 'clamp:1'"];
-        yield return [T("--cell", "transformer"), "unknown cell 'transformer'; choose one of: rnn-tanh, rnn-relu, lstm, gru"];
+        yield return [T("--cell", "transformer"), "unknown cell 'transformer'; choose one of: rnn-tanh, rnn-relu, rnn-leaky[:SLOPE], lstm, gru"];
         yield return [T("--optimizer", "lion"), "unknown optimizer 'lion'"];
         yield return [T("--nonfinite", "ignore"), "unknown non-finite policy 'ignore'"];
         yield return [T("--device", "tpu"), "unknown device 'tpu'"];
@@ -154,7 +154,7 @@ public class BadInputTests
         yield return ["optimizer_step", "99", D + "field 'optimizer_step' (99) is above field 'step' (2)"];
         yield return ["batcher_position", "2147483640", D + "field 'batcher_position' (2147483640) lies beyond the training streams of 1548 characters"];
         yield return ["clip_state", "{not json", D + "field 'clip_state' is malformed for clip norm:1 ('{not json')"];
-        yield return ["config", "{\"Cell\":\"nope\"}", D + "field 'config' is not valid: unknown cell 'nope'; choose one of: rnn-tanh, rnn-relu, lstm, gru"];
+        yield return ["config", "{\"Cell\":\"nope\"}", D + "field 'config' is not valid: unknown cell 'nope'; choose one of: rnn-tanh, rnn-relu, rnn-leaky[:SLOPE], lstm, gru"];
         yield return ["config", "[1, 2]", D + "field 'config' is not a training configuration in JSON"];
         yield return ["vocabulary", "aa", D + "field 'vocabulary' repeats a character"];
         yield return ["checksums_sha256", "{}", D + "tensor 'embedding.weight' has no checksum in metadata 'checksums_sha256'"];
