@@ -87,6 +87,24 @@ public class EarlyStoppingTests
     }
 
     [Fact]
+    public void A_checkpoint_without_the_count_resumes_counting_from_zero()
+    {
+        var dir = Directory.CreateTempSubdirectory("patience-old").FullName;
+        string corpus = ProgramRunner.Corpus(dir), run = Path.Combine(dir, "run"), file = Path.Combine(run, "checkpoint.safetensors");
+        var first = ProgramRunner.Run(Flat(corpus, run, 3, 1, 3));
+        Assert.True(first.ExitCode == 0, first.Error);
+        // As written before early stopping existed: neither field.
+        byte[] bytes = File.ReadAllBytes(file);
+        bytes = Reliability.CheckpointSurgery.WithMetadata(bytes, "validations_without_improvement", null);
+        bytes = Reliability.CheckpointSurgery.WithMetadata(bytes, "best_validation_step", null);
+        File.WriteAllBytes(file, bytes);
+
+        var resumed = ProgramRunner.Run("train", "--resume", run, "--steps", "50");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("stopped early at step 6: no improvement in 3 validations", resumed.Output);
+    }
+
+    [Fact]
     public void A_negative_patience_is_refused_in_one_line()
     {
         var dir = Directory.CreateTempSubdirectory("patience-bad").FullName;

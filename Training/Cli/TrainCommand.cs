@@ -139,7 +139,7 @@ public static class TrainCommand
             RunEnd.Interrupted => $"interrupted at step {s.Steps}",
             RunEnd.OutOfTime => $"time budget reached at step {s.Steps}",
             RunEnd.StoppedEarly => string.Create(CultureInfo.InvariantCulture,
-                $"stopped early at step {s.Steps}: no improvement in {s.Patience} validations (best {s.BestValidationLoss:F4} at step {s.BestValidationStep})"),
+                $"stopped early at step {s.Steps}: no improvement in {s.Patience} validations (best {s.BestValidationLoss:F4}{(s.BestValidationStep is { } b ? $" at step {b}" : "")})"),
             _ => $"finished {s.Steps} steps",
         };
         string figures = string.Create(CultureInfo.InvariantCulture,
