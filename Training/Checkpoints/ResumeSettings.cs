@@ -1,5 +1,5 @@
 // ResumeSettings: what a resumed run may change and what it may not. The budget, cadences, learning
-// rate and its schedule, optimizer hyperparameters, clip, non-finite policy, device and corpus (with the
+// rate and its schedule, early-stopping patience, optimizer hyperparameters, clip, non-finite policy, device and corpus (with the
 // same vocabulary) may change; the model's shape and cell, dropout, residual connections, layer norm,
 // the batch layout, the optimizer kind, the initialisation and the seed belong to the checkpoint, and
 // asking for another value is refused in one line naming the option. Every option is in exactly one
@@ -50,6 +50,7 @@ public static class ResumeSettings
         Free("--device", c => c.Device, (s, r) => s with { Device = r.Device }),
         Free("--val-every", c => c.ValidateEvery, (s, r) => s with { ValidateEvery = r.ValidateEvery }),
         Free("--val-chars", c => c.ValidationChars, (s, r) => s with { ValidationChars = r.ValidationChars }),
+        Free("--patience", c => c.Patience, (s, r) => s with { Patience = r.Patience }),
         Free("--checkpoint-every", c => c.CheckpointEvery, (s, r) => s with { CheckpointEvery = r.CheckpointEvery }),
         Free("--hidden-norms-every", c => c.HiddenNormsEvery, (s, r) => s with { HiddenNormsEvery = r.HiddenNormsEvery }),
     ];

@@ -1,6 +1,6 @@
 // TrainerCheckpoint: a CharLmTrainer to and from a checkpoint. Capture writes everything a resume needs
 // to continue bit for bit (parameters, optimizer state, carried state, step counters, clip state, batch
-// position); Resume reads it back after checking every field and shape, before anything is trained.
+// position, early-stopping count); Resume reads it back after checking every field and shape, before anything is trained.
 using System.Globalization;
 using System.Text.Json;
 using Engine.Training.Data;
@@ -31,6 +31,8 @@ public static class TrainerCheckpoint
         if (trainer.Masks is not null) metadata["dropout_rng"] = string.Join(",", trainer.Masks.Generator.SaveState());
         if (trainer.InitialLoss is { } l) metadata["initial_loss"] = l.ToString("R", CultureInfo.InvariantCulture);
         if (trainer.BestValidationLoss is { } v) metadata["best_validation_loss"] = v.ToString("R", CultureInfo.InvariantCulture);
+        if (trainer.BestValidationStep is { } s) metadata["best_validation_step"] = s.ToString(CultureInfo.InvariantCulture);
+        metadata["validations_without_improvement"] = trainer.ValidationsWithoutImprovement.ToString(CultureInfo.InvariantCulture);
         return new SafeTensorsFile { Tensors = tensors, Metadata = metadata };
     }
 
@@ -45,6 +47,9 @@ public static class TrainerCheckpoint
         CheckpointModel.Check(checkpoint, config, vocabulary);
         int step = checkpoint.Count("step"), optimizerStep = checkpoint.Count("optimizer_step"), position = checkpoint.Count("batcher_position");
         double? initialLoss = checkpoint.Number("initial_loss"), bestValidation = checkpoint.Number("best_validation_loss");
+        // Checkpoints written before early stopping have neither field: no best step, and no validations counted.
+        int? bestStep = checkpoint.Metadata.ContainsKey("best_validation_step") ? checkpoint.Count("best_validation_step") : null;
+        int withoutImprovement = checkpoint.Metadata.ContainsKey("validations_without_improvement") ? checkpoint.Count("validations_without_improvement") : 0;
         string clipState = checkpoint.Meta("clip_state");
         if (optimizerStep > step) throw checkpoint.Damaged($"field 'optimizer_step' ({optimizerStep}) is above field 'step' ({step})");
 
@@ -72,6 +77,8 @@ public static class TrainerCheckpoint
             if (trainer.Masks is not null) trainer.Masks.Generator.LoadState(DropoutState(checkpoint));
             trainer.InitialLoss = initialLoss;
             trainer.BestValidationLoss = bestValidation;
+            trainer.BestValidationStep = bestStep;
+            trainer.ValidationsWithoutImprovement = withoutImprovement;
             return trainer;
         }
         catch

@@ -5,5 +5,5 @@ namespace Engine.Training.Cli;
 
 public static class Commands
 {
-    public static IEnumerable<Command> All() => [TrainCommand.Create(), CompareCommand.Create(), ReportCommand.Create(), SampleCommand.Create(), ParityCommand.Create(), BenchCommand.Create(), SelfCheckCommand.Create()];
+    public static IEnumerable<Command> All() => [TrainCommand.Create(), CompareCommand.Create(), ReportCommand.Create(), SampleCommand.Create(), EvaluateCommand.Create(), ParityCommand.Create(), BenchCommand.Create(), SelfCheckCommand.Create()];
 }

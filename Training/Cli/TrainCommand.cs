@@ -110,7 +110,7 @@ public static class TrainCommand
         {
             RunEnd.Diverged => 3,
             RunEnd.Interrupted => signalExit ?? 130,
-            RunEnd.Finished or RunEnd.OutOfTime => 0,
+            RunEnd.Finished or RunEnd.OutOfTime or RunEnd.StoppedEarly => 0,
             _ => throw new ArgumentOutOfRangeException(nameof(summary), summary.End, "unknown run end"),
         };
     }
@@ -138,6 +138,8 @@ public static class TrainCommand
             RunEnd.Diverged => $"DIVERGED at step {s.DivergedAtStep}: {s.DivergedReason}",
             RunEnd.Interrupted => $"interrupted at step {s.Steps}",
             RunEnd.OutOfTime => $"time budget reached at step {s.Steps}",
+            RunEnd.StoppedEarly => string.Create(CultureInfo.InvariantCulture,
+                $"stopped early at step {s.Steps}: no improvement in {s.Patience} validations (best {s.BestValidationLoss:F4}{(s.BestValidationStep is { } b ? $" at step {b}" : "")})"),
             _ => $"finished {s.Steps} steps",
         };
         string figures = string.Create(CultureInfo.InvariantCulture,

@@ -38,6 +38,7 @@ public sealed class TrainOptions
     public readonly Option<string> Device = new("--device") { Description = "cpu, reference, cuda (a CUDA GPU through ILGPU) or ilgpu-cpu (ILGPU's CPU accelerator: slow, for debugging)", DefaultValueFactory = _ => Defaults.Device };
     public readonly Option<int> ValidateEvery = new("--val-every") { Description = "validate every N steps", DefaultValueFactory = _ => Defaults.ValidateEvery };
     public readonly Option<int> ValidationChars = new("--val-chars") { Description = "validation characters used", DefaultValueFactory = _ => Defaults.ValidationChars };
+    public readonly Option<int> Patience = new("--patience") { Description = "stop after N validations without a new best validation loss (0: never)", DefaultValueFactory = _ => Defaults.Patience };
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "write a checkpoint every N steps", DefaultValueFactory = _ => Defaults.CheckpointEvery };
     public readonly Option<int> HiddenNormsEvery = new("--hidden-norms-every") { Description = "record ||dL/dh_t|| every N steps (0: never)", DefaultValueFactory = _ => 0 };
 
@@ -49,7 +50,7 @@ public sealed class TrainOptions
     public IEnumerable<Option> All() =>
     [
         Corpus, Cell, Layers, Hidden, Embedding, Seq, Batch, Steps, Epochs, Minutes, Optimizer, Lr, WeightDecay, Momentum, Nesterov, Beta1, Beta2,
-        Eps, Alpha, Schedule, Clip, NonFinite, MaxSkips, Init, ForgetBias, Seed, Device, ValidateEvery, ValidationChars, CheckpointEvery,
+        Eps, Alpha, Schedule, Clip, NonFinite, MaxSkips, Init, ForgetBias, Seed, Device, ValidateEvery, ValidationChars, Patience, CheckpointEvery,
         HiddenNormsEvery, Dropout, EmbeddingDropout, Residual, LayerNorm,
     ];
 
@@ -64,7 +65,7 @@ public sealed class TrainOptions
             Alpha = r.GetValue(Alpha), Schedule = r.GetValue(Schedule)!, Clip = r.GetValue(Clip)!,
             NonFinite = r.GetValue(NonFinite)!, MaxSkips = r.GetValue(MaxSkips), Init = r.GetValue(Init)!, ForgetBias = r.GetValue(ForgetBias),
             Seed = r.GetValue(Seed), Device = r.GetValue(Device)!, ValidateEvery = r.GetValue(ValidateEvery),
-            ValidationChars = r.GetValue(ValidationChars), CheckpointEvery = r.GetValue(CheckpointEvery), HiddenNormsEvery = r.GetValue(HiddenNormsEvery),
+            ValidationChars = r.GetValue(ValidationChars), Patience = r.GetValue(Patience), CheckpointEvery = r.GetValue(CheckpointEvery), HiddenNormsEvery = r.GetValue(HiddenNormsEvery),
             Dropout = r.GetValue(Dropout), EmbeddingDropout = r.GetValue(EmbeddingDropout), Residual = r.GetValue(Residual), LayerNorm = r.GetValue(LayerNorm),
         };
         // Left out, weight decay and eps keep the optimizer's own default.
@@ -89,7 +90,7 @@ public sealed class TrainOptions
             Eps = Pick(Eps, c.Eps) ?? c.Eps, Alpha = Pick(Alpha, c.Alpha), Schedule = Pick(Schedule, c.Schedule), Clip = Pick(Clip, c.Clip),
             NonFinite = Pick(NonFinite, c.NonFinite), MaxSkips = Pick(MaxSkips, c.MaxSkips), Init = Pick(Init, c.Init), ForgetBias = Pick(ForgetBias, c.ForgetBias),
             Seed = Pick(Seed, c.Seed), Device = Pick(Device, c.Device), ValidateEvery = Pick(ValidateEvery, c.ValidateEvery),
-            ValidationChars = Pick(ValidationChars, c.ValidationChars), CheckpointEvery = Pick(CheckpointEvery, c.CheckpointEvery), HiddenNormsEvery = Pick(HiddenNormsEvery, c.HiddenNormsEvery),
+            ValidationChars = Pick(ValidationChars, c.ValidationChars), Patience = Pick(Patience, c.Patience), CheckpointEvery = Pick(CheckpointEvery, c.CheckpointEvery), HiddenNormsEvery = Pick(HiddenNormsEvery, c.HiddenNormsEvery),
             Dropout = Pick(Dropout, c.Dropout), EmbeddingDropout = Pick(EmbeddingDropout, c.EmbeddingDropout), Residual = Pick(Residual, c.Residual), LayerNorm = Pick(LayerNorm, c.LayerNorm),
         };
     }

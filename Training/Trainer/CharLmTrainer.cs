@@ -63,6 +63,12 @@ public sealed class CharLmTrainer : IDisposable
     /// <summary>The lowest validation loss so far, or null before the first validation.</summary>
     public double? BestValidationLoss { get; internal set; }
 
+    /// <summary>The step of the lowest validation loss, or null before the first validation.</summary>
+    public int? BestValidationStep { get; internal set; }
+
+    /// <summary>Validations since the best validation loss last improved (early stopping counts these).</summary>
+    public int ValidationsWithoutImprovement { get; internal set; }
+
     /// <summary>A trainer with allocated, uninitialised parameters (Create initialises them; a resume restores them).</summary>
     internal CharLmTrainer(TrainConfig config, TextCorpus corpus, IBackend backend)
     {
@@ -120,36 +126,20 @@ public sealed class CharLmTrainer : IDisposable
     }
 
     /// <summary>
-    /// Mean cross-entropy in nats per character over the first ValidationChars of the validation text,
-    /// read as B contiguous streams in chunks of T with the state carried and no gradient (as char-rnn
-    /// measures it).
+    /// Mean cross-entropy in nats per character over the first ValidationChars of the validation text
+    /// (ValidationLoss.Measure); updates the best loss, the step it was reached at and the count of
+    /// validations since it last improved (what --patience reads).
     /// </summary>
     public double Validate()
     {
-        int batch = Config.Batch, streamLength = ValidationSplit.StreamLength(Config.ValidationChars, Corpus.Validation.Length, batch);
-        var eval = new Graph(Backend) { GradEnabled = false };
-        var state = RecurrentState.Zeros(Backend, Model.Config.Recurrent, batch);
-        double total = 0;
-        long count = 0;
-        for (int position = 0; position < streamLength - 1; position += Config.SequenceLength)
+        double loss = ValidationLoss.Measure(Model, Backend, Corpus.Validation, Config.ValidationChars, Config.Batch, Config.SequenceLength);
+        if (BestValidationLoss is null || loss < BestValidationLoss)
         {
-            int steps = Math.Min(Config.SequenceLength, streamLength - 1 - position);
-            var x = new int[steps * batch];
-            var y = new int[steps * batch];
-            for (int t = 0; t < steps; t++)
-                for (int b = 0; b < batch; b++)
-                {
-                    x[t * batch + b] = Corpus.Validation[b * streamLength + position + t];
-                    y[t * batch + b] = Corpus.Validation[b * streamLength + position + t + 1];
-                }
-            var output = Model.Forward(eval, x, steps, state, y);
-            total += output.Loss!.Value.ToArray()[0] * (double)x.Length;
-            count += x.Length;
-            state.CarryFrom(output.Recurrent);
-            eval.Reset();
+            BestValidationLoss = loss;
+            BestValidationStep = Step;
+            ValidationsWithoutImprovement = 0;
         }
-        double loss = total / count;
-        if (BestValidationLoss is null || loss < BestValidationLoss) BestValidationLoss = loss;
+        else ValidationsWithoutImprovement++;
         return loss;
     }
 

@@ -67,6 +67,8 @@ public sealed record TrainConfig
     public int ValidateEvery { get; init; } = 200;
     /// <summary>Validation characters read per validation.</summary>
     public int ValidationChars { get; init; } = 100_000;
+    /// <summary>Stop after this many validations without a new best validation loss (0: never stop early).</summary>
+    public int Patience { get; init; }
     /// <summary>Write a checkpoint every this many steps.</summary>
     public int CheckpointEvery { get; init; } = 500;
     /// <summary>Record ||dL/dh_t|| every this many steps (0: never).</summary>
@@ -122,6 +124,7 @@ public sealed record TrainConfig
         Positive("validation interval", ValidateEvery);
         Positive("validation characters", ValidationChars);
         Positive("checkpoint interval", CheckpointEvery);
+        if (Patience < 0) throw new ArgumentException($"patience must be >= 0 validations, got {Patience}");
         Positive("most consecutive skips", MaxSkips);
         if (HiddenNormsEvery < 0) throw new ArgumentException($"hidden-norm interval must be >= 0, got {HiddenNormsEvery}");
         _ = CellKind;

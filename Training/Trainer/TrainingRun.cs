@@ -1,6 +1,7 @@
 // TrainingRun: drives a CharLmTrainer to the end of its budget (steps or minutes): validation and
 // checkpoints at their intervals, metrics.jsonl line by line, divergence detection (a non-finite loss
-// or a loss above 3x the first one), and a clean stop on request (a signal) with a checkpoint saved.
+// or a loss above 3x the first one), early stopping after --patience validations without a new best,
+// and a clean stop on request (a signal) with a checkpoint saved.
 // The directory is the caller's to claim (Runs/RunDirectory): this class only writes into it.
 using System.Diagnostics;
 using Engine.Training.Checkpoints;
@@ -19,6 +20,8 @@ public enum RunEnd
     Diverged,
     /// <summary>Stopped on request (Ctrl-C or SIGTERM).</summary>
     Interrupted,
+    /// <summary>Patience validations in a row brought no new best validation loss.</summary>
+    StoppedEarly,
 }
 
 /// <summary>Where a resumed run came from (a checkpoint file) and which options it changed.</summary>
@@ -37,8 +40,11 @@ public sealed record Resumption(string From, IReadOnlyList<string> Changed);
 /// <param name="ClipRate">Fraction of steps the clip stage changed the gradients.</param>
 /// <param name="SkippedSteps">Steps whose update was skipped for non-finite gradients.</param>
 /// <param name="Checkpoint">The checkpoint written last, if any.</param>
+/// <param name="BestValidationStep">The step of the lowest validation loss.</param>
+/// <param name="Patience">The validations without improvement that stop the run early (0: never).</param>
 public sealed record RunSummary(RunEnd End, int Steps, double? FinalLoss, double? FinalValidationLoss, double? BestValidationLoss,
-    int? DivergedAtStep, string? DivergedReason, double Seconds, double TokensPerSecond, double ClipRate, int SkippedSteps, string? Checkpoint);
+    int? DivergedAtStep, string? DivergedReason, double Seconds, double TokensPerSecond, double ClipRate, int SkippedSteps, string? Checkpoint,
+    int? BestValidationStep = null, int Patience = 0);
 
 /// <summary>What a progress display is told after every step and every validation.</summary>
 public interface IRunObserver
@@ -128,13 +134,18 @@ public sealed class TrainingRun
             }
             if (validation is { } v && v <= trainer.BestValidationLoss) best = Save(BestPath) ?? best;
             if (report.Step % config.CheckpointEvery == 0) saved = Save(CheckpointPath) ?? saved;
+            if (validation is not null && config.Patience > 0 && trainer.ValidationsWithoutImprovement >= config.Patience && trainer.Step < config.Steps)
+            {
+                end = RunEnd.StoppedEarly;
+                break;
+            }
         }
         if (end != RunEnd.Diverged) saved = Save(CheckpointPath) ?? saved;
         metrics.Write(new { Event = "end", End = end.ToString().ToLowerInvariant(), trainer.Step, DivergedAt = divergedAt, Reason = reason });
         return new RunSummary(end, trainer.Step, lastLoss, lastValidation, trainer.BestValidationLoss, divergedAt, reason,
             clock.Elapsed.TotalSeconds, trainSeconds > 0 ? tokens / trainSeconds : 0, counted == 0 ? 0 : (double)clipped / counted, skipped,
             // This run's last checkpoint, else the one it resumed from in this folder, else its best one.
-            saved ?? (File.Exists(CheckpointPath) ? CheckpointPath : best));
+            saved ?? (File.Exists(CheckpointPath) ? CheckpointPath : best), trainer.BestValidationStep, config.Patience);
     }
 
     /// <summary>Writes a checkpoint atomically, but never one with NaN or infinite weights; returns its path or null.</summary>
