@@ -21,7 +21,7 @@ public static class SpectralNorms
     }
 
     /// <summary>
-    /// The largest singular value of the row-major [rows, cols] matrix w: v <- W^T W v / ||W^T W v||
+    /// The largest singular value of the row-major [rows, cols] matrix w: v = W^T W v / ||W^T W v||, repeated,
     /// from v = (1, ..., 1) / sqrt(cols), then ||W v||.
     /// </summary>
     public static double Largest(ReadOnlySpan<float> w, int rows, int cols, int iterations = Iterations)

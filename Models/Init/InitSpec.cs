@@ -1,6 +1,7 @@
 // InitSpec: how a model's parameters start (the --init option): "default" (PyTorch's), "xavier",
-// "orthogonal", "identity" (IRNN) or "spectral:R" (PyTorch's default, then every recurrent gate block
-// scaled to spectral radius R), plus an optional LSTM forget-gate bias.
+// "orthogonal", "identity" (IRNN), "spectral:R" (PyTorch's default, then every recurrent gate block
+// scaled to spectral radius R) or "sparse:K:R" (Pascanu, Mikolov & Bengio 2013's initialisation of
+// their tanh RNN), plus an optional LSTM forget-gate bias.
 using System.Globalization;
 
 namespace Engine.Models.Init;
@@ -18,13 +19,19 @@ public enum InitScheme
     Identity,
     /// <summary>PyTorch's, then every recurrent gate block scaled to a spectral radius.</summary>
     Spectral,
+    /// <summary>
+    /// Pascanu et al. (2013): every unit has K incoming recurrent weights from N(0, 1), the rest zero, each gate
+    /// block then scaled to a spectral radius; input and output weights from N(0, 0.01^2); biases zero.
+    /// </summary>
+    Sparse,
 }
 
 /// <summary>An initialisation scheme with its settings; Parse reads the --init syntax.</summary>
 /// <param name="Scheme">The scheme.</param>
-/// <param name="SpectralRadius">The radius R of spectral:R.</param>
+/// <param name="SpectralRadius">The radius R of spectral:R and sparse:K:R.</param>
 /// <param name="ForgetBias">An LSTM forget-gate bias, or null for the scheme's.</param>
-public sealed record InitSpec(InitScheme Scheme, double SpectralRadius = 0, float? ForgetBias = null)
+/// <param name="Connections">The incoming recurrent connections K of sparse:K:R.</param>
+public sealed record InitSpec(InitScheme Scheme, double SpectralRadius = 0, float? ForgetBias = null, int Connections = 0)
 {
     /// <summary>PyTorch's initialisation.</summary>
     public static InitSpec Default { get; } = new(InitScheme.Default);
@@ -40,7 +47,8 @@ public sealed record InitSpec(InitScheme Scheme, double SpectralRadius = 0, floa
             ("orthogonal", 1) => new(InitScheme.Orthogonal),
             ("identity", 1) => new(InitScheme.Identity),
             ("spectral", 2) => new(InitScheme.Spectral, Radius(text, parts[1])),
-            _ => throw new ArgumentException($"unknown init '{text}'; choose one of: default, xavier, orthogonal, identity, spectral:R"),
+            ("sparse", 3) => new(InitScheme.Sparse, Radius(text, parts[2]), Connections: ParseConnections(text, parts[1])),
+            _ => throw new ArgumentException($"unknown init '{text}'; choose one of: default, xavier, orthogonal, identity, spectral:R, sparse:K:R"),
         };
         if (forgetBias is { } f && !float.IsFinite(f)) throw new ArgumentException($"forget-gate bias must be a finite number, got {f}");
         return spec with { ForgetBias = forgetBias };
@@ -53,8 +61,21 @@ public sealed record InitSpec(InitScheme Scheme, double SpectralRadius = 0, floa
         return r;
     }
 
+    private static int ParseConnections(string text, string s)
+    {
+        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1)
+            throw new ArgumentException($"init '{text}': the incoming connections K must be a whole number of at least 1, got {s}");
+        return k;
+    }
+
     /// <summary>The --init text (and the forget bias, when set).</summary>
     public override string ToString()
-        => (Scheme == InitScheme.Spectral ? $"spectral:{SpectralRadius.ToString("R", CultureInfo.InvariantCulture)}" : Scheme.ToString().ToLowerInvariant())
+        => Scheme switch
+        {
+            InitScheme.Spectral => $"spectral:{SpectralRadius.ToString("R", CultureInfo.InvariantCulture)}",
+            InitScheme.Sparse => $"sparse:{Connections.ToString(CultureInfo.InvariantCulture)}:{SpectralRadius.ToString("R", CultureInfo.InvariantCulture)}",
+            InitScheme.Default or InitScheme.Xavier or InitScheme.Orthogonal or InitScheme.Identity => Scheme.ToString().ToLowerInvariant(),
+            _ => throw new UnhandledKindException(Scheme),
+        }
            + (ForgetBias is { } f ? $" (forget bias {f.ToString("R", CultureInfo.InvariantCulture)})" : "");
 }

@@ -7,6 +7,9 @@ namespace Engine.Models.Init;
 /// <summary>Seeded initialisation of a model's parameters by scheme.</summary>
 public static class Initializer
 {
+    /// <summary>The standard deviation of sparse:K:R's input and output weights (Pascanu et al. 2013).</summary>
+    public const double SparseOuterStd = 0.01;
+
     /// <summary>Fills every parameter of the store by its name, drawing in store order from an Rng seeded with seed.</summary>
     /// <param name="store">The model's parameters, named as PyTorch names them.</param>
     /// <param name="spec">The scheme, and an optional LSTM forget-gate bias.</param>
@@ -14,6 +17,8 @@ public static class Initializer
     /// <param name="seed">The seed: the same seed gives bit-identical weights.</param>
     public static void Apply(ParameterStore store, InitSpec spec, int gates, ulong seed)
     {
+        if (spec.Scheme == InitScheme.Sparse && store.All.FirstOrDefault(p => p.Name.Contains("weight_hh_l")) is { } w && spec.Connections > w.Shape[1])
+            throw new ArgumentException($"init '{spec}': {spec.Connections} incoming connections per unit, but a layer has only {w.Shape[1]} units");
         var rng = new Rng(seed);
         foreach (var p in store.All)
         {
@@ -31,6 +36,7 @@ public static class Initializer
                     // Gate order i, f, g, o: the forget block is [H, 2H). The whole bias goes on b_ih.
                     values.AsSpan(p.Length / 4, p.Length / 4).Fill(name.Contains("bias_ih") ? f : 0f);
             }
+            else if (spec.Scheme == InitScheme.Sparse) { if (p.Shape.Length >= 2) FillGaussian(values, rng, SparseOuterStd); } // the head: small weights, zero bias
             else FillUniform(values, rng, 1 / Math.Sqrt(p.Shape.Length >= 2 ? p.Shape[1] : store["head.weight"].Shape[1]));
             store.Set(p.Name, values);
         }
@@ -52,6 +58,9 @@ public static class Initializer
                 break;
             case InitScheme.Default or InitScheme.Spectral:
                 FillUniform(values, rng, 1 / Math.Sqrt(hidden));
+                break;
+            case InitScheme.Sparse:
+                FillGaussian(values, rng, SparseOuterStd);
                 break;
             default:
                 throw new UnhandledKindException(spec.Scheme);
@@ -79,8 +88,29 @@ public static class Initializer
                     FillUniform(block, rng, 1 / Math.Sqrt(hidden));
                     ScaleToRadius(block, hidden, spec.SpectralRadius);
                     break;
+                case InitScheme.Sparse:
+                    SparseRows(block, hidden, spec.Connections, rng);
+                    ScaleToRadius(block, hidden, spec.SpectralRadius);
+                    break;
                 default:
                     throw new UnhandledKindException(spec.Scheme);
+            }
+        }
+    }
+
+    /// <summary>Each row (a unit's incoming weights) gets k entries from N(0, 1) at distinct columns drawn uniformly; the rest are zero.</summary>
+    private static void SparseRows(Span<float> block, int n, int k, Rng rng)
+    {
+        block.Clear();
+        var columns = new int[n];
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < n; c++) columns[c] = c;
+            for (int j = 0; j < k; j++) // a partial Fisher-Yates shuffle: the first k columns are a uniform choice
+            {
+                int pick = j + rng.NextInt(n - j);
+                (columns[j], columns[pick]) = (columns[pick], columns[j]);
+                block[r * n + columns[j]] = (float)rng.NextGaussian();
             }
         }
     }

@@ -1,5 +1,5 @@
-// Initialisation schemes: exact properties (bounds, orthogonality, identity, spectral radius, forget
-// bias) and determinism by seed.
+// Initialisation schemes: exact properties (bounds, orthogonality, identity, spectral radius, sparsity,
+// forget bias) and determinism by seed.
 using Engine.Kernels;
 using Engine.Models;
 using Engine.Models.Init;
@@ -105,9 +105,39 @@ public class InitTests
         Assert.All(Values(store, "lstm.bias_hh_l0"), v => Assert.Equal(0f, v));
     }
 
+    [Fact]
+    public void Sparse_init_gives_k_incoming_weights_per_unit_at_the_target_radius_and_small_outer_weights()
+    {
+        var (store, config) = Model(CellKind.RnnTanh, hidden: 50);
+        Initializer.Apply(store, InitSpec.Parse("sparse:15:0.95"), config.Cell.Gates(), 4);
+        foreach (var name in new[] { "rnn.weight_hh_l0", "rnn.weight_hh_l1" })
+        {
+            var w = Values(store, name);
+            for (int unit = 0; unit < 50; unit++) Assert.Equal(15, w.Skip(unit * 50).Take(50).Count(v => v != 0f));
+            Assert.InRange(Initializer.SpectralRadius(w, 50), 0.95 * (1 - 1e-3), 0.95 * (1 + 1e-3));
+        }
+        // N(0, 0.01^2): over 250 and 550 draws the sample std lies well inside [0.008, 0.012], and nothing is uniform-sized.
+        foreach (var name in new[] { "rnn.weight_ih_l0", "head.weight" })
+        {
+            var v = Values(store, name);
+            Assert.InRange(Math.Sqrt(v.Select(x => (double)x * x).Average()), 0.008, 0.012);
+        }
+        foreach (var name in new[] { "rnn.bias_ih_l0", "rnn.bias_hh_l1", "head.bias" }) Assert.All(Values(store, name), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Sparse_init_refuses_more_connections_than_units()
+    {
+        var (store, config) = Model(CellKind.RnnTanh, hidden: 8);
+        var e = Assert.Throws<ArgumentException>(() => Initializer.Apply(store, InitSpec.Parse("sparse:15:0.95"), config.Cell.Gates(), 4));
+        Assert.Equal("init 'sparse:15:0.95': 15 incoming connections per unit, but a layer has only 8 units", e.Message);
+    }
+
     [Theory]
-    [InlineData("kaiming", "unknown init 'kaiming'; choose one of: default, xavier, orthogonal, identity, spectral:R")]
+    [InlineData("kaiming", "unknown init 'kaiming'; choose one of: default, xavier, orthogonal, identity, spectral:R, sparse:K:R")]
     [InlineData("spectral:-1", "init 'spectral:-1': spectral radius must be a finite number above 0, got -1")]
+    [InlineData("sparse:0:0.95", "init 'sparse:0:0.95': the incoming connections K must be a whole number of at least 1, got 0")]
+    [InlineData("sparse:15", "unknown init 'sparse:15'; choose one of: default, xavier, orthogonal, identity, spectral:R, sparse:K:R")]
     public void Nonsense_is_refused(string text, string message)
         => Assert.Equal(message, Assert.Throws<ArgumentException>(() => InitSpec.Parse(text)).Message);
 }

@@ -170,6 +170,7 @@ public class KindRoundTripTests
         [InitScheme.Orthogonal] = "orthogonal",
         [InitScheme.Identity] = "identity",
         [InitScheme.Spectral] = "spectral:1.5",
+        [InitScheme.Sparse] = "sparse:3:0.95",
     };
 
     [Fact]

@@ -20,23 +20,23 @@ public static class CompareCommand
     public static Command Create()
     {
         var options = new TrainOptions();
-        var preset = new Option<string>("--preset") { Description = "explode, temporal-order, adding or lstm-vs-rnn: the base set-up and runs (train's options replace its settings)", DefaultValueFactory = _ => "explode" };
+        var preset = new Option<string>("--preset") { Description = $"{string.Join(", ", ExperimentPreset.Names)}: the base set-up and runs (train's options replace its settings)", DefaultValueFactory = _ => "explode" };
         var runs = new Option<string[]>("--run") { Description = $"a run as {RunSyntax}, e.g. slow=none,lr=0.1 or lstm=norm:1,cell=lstm (repeatable; replaces the preset's runs)", AllowMultipleArgumentsPerToken = false };
         var sweep = new Option<string?>("--sweep") { Description = "one run per threshold, e.g. norm:0.1,0.5,1,5,25" };
         var seeds = new Option<int?>("--seeds") { Description = "run every run with seeds s..s+N-1 (default: the preset's)" };
-        var taskSteps = new Option<int?>("--task-steps") { Description = "sequence length of a synthetic task (default: the preset's)" };
+        var taskSteps = new Option<string?>("--task-steps") { Description = "sequence length of a synthetic task, or several as T1,T2,... to train every run at each (default: the preset's)" };
+        var parallel = new Option<int?>("--parallel") { Description = "runs trained at once, each on its own thread (default: the preset's; results do not depend on it)" };
         var output = new Option<string?>("--out") { Description = "report directory (default: a fresh runs/compare/version_N)" };
         var force = new Option<bool>("--force") { Description = "replace the report in an --out folder that holds an earlier one" };
         var command = new Command("compare", "Reproduce exploding gradients and compare clipped with unclipped runs over seeds, with a report");
         foreach (var o in options.All()) command.Options.Add(o);
-        foreach (var o in new Option[] { preset, runs, sweep, seeds, taskSteps, output, force }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, runs, sweep, seeds, taskSteps, parallel, output, force }) command.Options.Add(o);
         command.SetAction(r => CommandLineErrors.Run(() =>
         {
             var chosen = ExperimentPreset.Get(r.GetValue(preset)!);
             var config = options.ApplyGiven(r, chosen.Base);
             if (options.GivenEpochs(r) is { } epochs) config = chosen.Task is null ? TrainOptions.StepsForEpochs(config, epochs) : throw new ArgumentException("--epochs needs a corpus; a synthetic task counts --steps");
-            chosen = chosen with { Base = config, TaskSteps = r.GetValue(taskSteps) ?? chosen.TaskSteps, Description = Describe(chosen, options, r, r.GetValue(runs) is { Length: > 0 } || r.GetValue(sweep) is not null) };
-            if (chosen.Task is not null && chosen.TaskSteps <= 0) throw new ArgumentException($"task steps must be a positive integer, got {chosen.TaskSteps}");
+            chosen = WithLengths(chosen, r.GetValue(taskSteps)) with { Base = config, Description = Describe(chosen, options, r, r.GetValue(runs) is { Length: > 0 } || r.GetValue(sweep) is not null) };
             config.Validate();
             string? sweepKind = null;
             IReadOnlyList<RunSpec> plan = chosen.Runs;
@@ -47,27 +47,48 @@ public static class CompareCommand
                 (sweepKind, plan) = Sweep(s);
             }
             else if (given.Length > 0) plan = given.Select(ParseRun).ToList();
-            ComparisonRunner.CheckUniqueNames(plan);
-            foreach (var spec in plan) spec.ConfigFrom(config).Validate(); // before any folder is made or run trained
+            ComparisonRunner.CheckPlan(chosen, plan); // before any folder is made or run trained
             int seedCount = r.GetValue(seeds) ?? chosen.Seeds;
             if (seedCount <= 0) throw new ArgumentException($"seeds must be a positive integer, got {seedCount}");
+            int threads = r.GetValue(parallel) ?? chosen.Parallel;
+            if (threads <= 0) throw new ArgumentException($"--parallel must be a positive integer, got {threads}");
             string directory = ReportDirectory.Prepare(r.GetValue(output), r.GetValue(force), "runs/compare");
-            return Run(chosen, plan, seedCount, sweepKind, directory);
+            return Run(chosen, plan, seedCount, sweepKind, directory, threads);
         }));
         return command;
     }
 
-    private static int Run(ExperimentPreset preset, IReadOnlyList<RunSpec> plan, int seeds, string? sweepKind, string directory)
+    private static int Run(ExperimentPreset preset, IReadOnlyList<RunSpec> plan, int seeds, string? sweepKind, string directory, int parallel)
     {
         var clock = Stopwatch.StartNew();
+        int runs = preset.Expand(plan).Count;
         Console.WriteLine($"compare '{preset.Name}': {preset.Description}");
-        Console.WriteLine($"{plan.Count} runs x {seeds} seed{(seeds == 1 ? "" : "s")}, then one run at the suggested threshold; report in {directory}");
-        var record = new ComparisonRunner(preset, directory, Console.WriteLine).Run(plan, seeds, sweepKind);
+        Console.WriteLine($"{runs} runs x {seeds} seed{(seeds == 1 ? "" : "s")}{(parallel > 1 ? $", {parallel} at a time" : "")}{(preset.Advise ? ", then one run at the suggested threshold" : "")}; report in {directory}");
+        var record = new ComparisonRunner(preset, directory, Console.WriteLine) { Parallel = parallel }.Run(plan, seeds, sweepKind, preset.Advise);
         string report = ReportWriter.Write(record, directory);
         AnsiConsole.Write(ComparisonTable.TerminalTable(record));
         foreach (var line in Story.Tell(record)) Console.WriteLine(line);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"report: {Path.GetFullPath(report)} ({clock.Elapsed.TotalSeconds:F0} s)"));
         return 0;
+    }
+
+    /// <summary>
+    /// The preset with --task-steps applied: one length replaces the preset's length (or its lengths), several
+    /// train every run at each. Refused for a preset on the corpus, and for lengths that are not positive integers.
+    /// </summary>
+    public static ExperimentPreset WithLengths(ExperimentPreset preset, string? text)
+    {
+        if (text is null) return preset;
+        if (preset.Task is null) throw new ArgumentException($"--task-steps is for a synthetic task; the preset '{preset.Name}' trains on the corpus");
+        var lengths = new List<int>();
+        foreach (var part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int t) || t <= 0)
+                throw new ArgumentException($"--task-steps '{text}': '{part.Trim()}' is not a positive integer");
+            if (lengths.Contains(t)) throw new ArgumentException($"--task-steps '{text}': {t} is given twice");
+            lengths.Add(t);
+        }
+        return lengths.Count == 1 ? preset with { TaskSteps = lengths[0], Lengths = null } : preset with { TaskSteps = lengths[0], Lengths = lengths };
     }
 
     /// <summary>The preset's description, or, once the user changed its set-up or runs, what was changed (the report's settings list every value).</summary>

@@ -32,7 +32,7 @@ public sealed class TrainOptions
     public readonly Option<string> Clip = new("--clip") { Description = "clip stage: " + Clipping.ClipSpec.Syntax, DefaultValueFactory = _ => Defaults.Clip };
     public readonly Option<string> NonFinite = new("--nonfinite") { Description = "non-finite gradients: error, skip, zero or propagate", DefaultValueFactory = _ => Defaults.NonFinite };
     public readonly Option<int> MaxSkips = new("--max-skips") { Description = "stop after this many consecutive skipped steps", DefaultValueFactory = _ => Defaults.MaxSkips };
-    public readonly Option<string> Init = new("--init") { Description = "default, xavier, orthogonal, identity or spectral:R", DefaultValueFactory = _ => Defaults.Init };
+    public readonly Option<string> Init = new("--init") { Description = "default, xavier, orthogonal, identity, spectral:R or sparse:K:R (K incoming recurrent weights per unit, radius R; Pascanu et al. 2013)", DefaultValueFactory = _ => Defaults.Init };
     public readonly Option<float?> ForgetBias = new("--forget-bias") { Description = "LSTM forget-gate bias" };
     public readonly Option<ulong> Seed = new("--seed") { Description = "random seed", DefaultValueFactory = _ => Defaults.Seed };
     public readonly Option<string> Device = new("--device") { Description = "cpu, reference, cuda (a CUDA GPU through ILGPU) or ilgpu-cpu (ILGPU's CPU accelerator: slow, for debugging)", DefaultValueFactory = _ => Defaults.Device };

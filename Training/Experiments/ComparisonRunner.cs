@@ -17,11 +17,17 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
     /// <summary>The name of the run that verifies the advice (another is chosen if a user run took it).</summary>
     public const string SuggestedName = "suggested";
 
+    /// <summary>
+    /// How many runs train at once (each on its own thread; 1: one after the other). Each run's numbers do
+    /// not depend on it: a run computes the same way on any thread, and the records keep the plan's order.
+    /// </summary>
+    public int Parallel { get; init; } = 1;
+
     public ComparisonRecord Run(IReadOnlyList<RunSpec> runs, int seeds, string? sweepKind = null, bool verifyAdvice = true)
     {
         if (seeds <= 0) throw new ArgumentException($"seeds must be a positive integer, got {seeds}");
-        CheckUniqueNames(runs);
-        foreach (var spec in runs) spec.ConfigFrom(preset.Base).Validate(); // every run's settings are checked before any training
+        if (Parallel <= 0) throw new ArgumentException($"parallel runs must be a positive integer, got {Parallel}");
+        runs = CheckPlan(preset, runs);
         var record = new ComparisonRecord
         {
             Preset = preset.Name,
@@ -31,7 +37,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         };
         var corpus = preset.Task is null ? TextCorpus.Load(preset.Base.Corpus) : null;
         var used = new HashSet<string>();
-        foreach (var spec in runs) record.Runs.AddRange(TrainSeeds(spec, seeds, corpus, used));
+        record.Runs.AddRange(TrainSeeds(runs, seeds, corpus, used));
         if (sweepKind is not null)
             foreach (var group in record.Groups)
                 record.Sweep.Add(new SweepPoint(Clipping.ClipSpec.Parse(group.Clip).SweepValue, MedianFinalLoss(group), group.Count(Verdict.Diverged), group.Seeds.Count));
@@ -41,12 +47,28 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
             string name = SuggestedName;
             for (int i = 2; runs.Any(r => r.Name == name); i++) name = $"{SuggestedName} {i}";
             var spec = new RunSpec(name, "norm:" + advice.Threshold.ToString("R", CultureInfo.InvariantCulture));
-            var verification = TrainSeeds(spec, seeds, corpus, used);
+            var verification = TrainSeeds([spec], seeds, corpus, used);
             record.Runs.AddRange(verification);
             record.AdviceRun = name;
             record.Advice = advice with { VerifiedVerdict = verification.Max(r => r.Verdict) };
         }
         return record;
+    }
+
+    /// <summary>
+    /// The runs a plan trains (ExperimentPreset.Expand), each checked before any training: unique names, valid
+    /// settings, a sequence length the task accepts. Nonsense is refused in one line.
+    /// </summary>
+    public static IReadOnlyList<RunSpec> CheckPlan(ExperimentPreset preset, IReadOnlyList<RunSpec> plan)
+    {
+        var runs = preset.Expand(plan);
+        CheckUniqueNames(runs);
+        foreach (var spec in runs)
+        {
+            spec.ConfigFrom(preset.Base).Validate();
+            if (preset.Task is not null) SyntheticTask.Create(preset.Task, spec.TaskSteps ?? preset.TaskSteps);
+        }
+        return runs;
     }
 
     /// <summary>Run names name the folders of their metrics and the lines of every chart: each must be unique.</summary>
@@ -64,30 +86,46 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         return losses.Count == 0 ? null : Statistics.Median(losses);
     }
 
-    private List<RunRecord> TrainSeeds(RunSpec spec, int seeds, TextCorpus? corpus, HashSet<string> usedFolders)
+    /// <summary>Trains every run with every seed (Parallel at a time) and returns the records in plan order: run by run, seed by seed.</summary>
+    private List<RunRecord> TrainSeeds(IReadOnlyList<RunSpec> specs, int seeds, TextCorpus? corpus, HashSet<string> usedFolders)
     {
-        string folder = Folder(spec.Name, usedFolders);
-        var result = new List<RunRecord>();
-        for (int k = 0; k < seeds; k++)
+        var jobs = specs.SelectMany(spec =>
         {
-            var config = spec.ConfigFrom(preset.Base);
-            config = config with { Seed = config.Seed + (ulong)k };
-            string metrics = Path.Combine("runs", folder, "seed_" + config.Seed.ToString(CultureInfo.InvariantCulture), "metrics.jsonl");
-            var run = new RunRecord { Name = spec.Name, Clip = config.ClipSpec.ToString(), Seed = config.Seed, Metrics = metrics, Overrides = spec.Overrides };
-            log?.Invoke($"run '{spec.Name}' seed {config.Seed} ({config.Cell}, clip {config.ClipSpec}{(spec.Overrides.Length > 0 ? ", " + spec.Overrides : "")})");
-            var clock = Stopwatch.StartNew();
-            using (var writer = new MetricsWriter(Path.Combine(directory, metrics)))
-            {
-                if (corpus is null) TrainTask(run, config, writer);
-                else TrainCharLm(run, config, corpus, writer);
-                run.Seconds = clock.Elapsed.TotalSeconds;
-                Verdicts.Assess(run);
-                writer.Write(new { Event = "end", End = run.DivergedAtStep is null ? "finished" : "diverged", run.Steps[^1].Step, DivergedAt = run.DivergedAtStep, Reason = run.DivergedReason });
-            }
-            log?.Invoke("  " + Describe(run));
-            result.Add(run);
+            string folder = Folder(spec.Name, usedFolders);
+            return Enumerable.Range(0, seeds).Select(k => (Spec: spec, Folder: folder, Offset: (ulong)k));
+        }).ToList();
+        var result = new RunRecord[jobs.Count];
+        var logLock = new object();
+        void Log(string line) { lock (logLock) log?.Invoke(line); }
+        System.Threading.Tasks.Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallel },
+            i => result[i] = TrainOne(jobs[i].Spec, jobs[i].Folder, jobs[i].Offset, corpus, Log));
+        return result.ToList();
+    }
+
+    private RunRecord TrainOne(RunSpec spec, string folder, ulong seedOffset, TextCorpus? corpus, Action<string> log)
+    {
+        var config = spec.ConfigFrom(preset.Base);
+        config = config with { Seed = config.Seed + seedOffset };
+        string metrics = Path.Combine("runs", folder, "seed_" + config.Seed.ToString(CultureInfo.InvariantCulture), "metrics.jsonl");
+        int taskSteps = spec.TaskSteps ?? preset.TaskSteps;
+        var run = new RunRecord
+        {
+            Name = spec.Name, Clip = config.ClipSpec.ToString(), Seed = config.Seed, Metrics = metrics, Overrides = spec.Overrides,
+            Series = spec.Series ?? spec.Name, TaskSteps = corpus is null ? taskSteps : null,
+        };
+        string what = $"run '{spec.Name}' seed {config.Seed} ({config.Cell}, clip {config.ClipSpec}{(spec.Overrides.Length > 0 ? ", " + spec.Overrides : "")})";
+        if (Parallel == 1) log(what);
+        var clock = Stopwatch.StartNew();
+        using (var writer = new MetricsWriter(Path.Combine(directory, metrics)))
+        {
+            if (corpus is null) TrainTask(run, config, taskSteps, writer);
+            else TrainCharLm(run, config, corpus, writer);
+            run.Seconds = clock.Elapsed.TotalSeconds;
+            Verdicts.Assess(run);
+            writer.Write(new { Event = "end", End = run.DivergedAtStep is null ? "finished" : "diverged", run.Steps[^1].Step, DivergedAt = run.DivergedAtStep, Reason = run.DivergedReason, run.Accuracy, run.Solved });
         }
-        return result;
+        log(Parallel == 1 ? "  " + Describe(run) : $"{what}: {Describe(run)}");
+        return run;
     }
 
     private static string Describe(RunRecord run) => Verdicts.Name(run.Verdict) + run.Verdict switch
@@ -119,11 +157,11 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         run.FinalValidationLoss = run.Steps[^1].ValidationLoss ?? trainer.Validate(); // a time budget may end between validations
     }
 
-    private void TrainTask(RunRecord run, TrainConfig config, MetricsWriter metrics)
+    private void TrainTask(RunRecord run, TrainConfig config, int taskSteps, MetricsWriter metrics)
     {
-        using var trainer = new TaskTrainer(config, SyntheticTask.Create(preset.Task!, preset.TaskSteps));
+        using var trainer = new TaskTrainer(config, SyntheticTask.Create(preset.Task!, taskSteps));
         var names = trainer.ParameterNames;
-        metrics.Write(new { Event = "config", Config = config, Parameters = trainer.ParameterCount, preset.Task, preset.TaskSteps });
+        metrics.Write(new { Event = "config", Config = config, Parameters = trainer.ParameterCount, preset.Task, TaskSteps = taskSteps });
         var clock = Stopwatch.StartNew();
         double? initial = null;
         for (int step = 1; step <= config.Steps && !(config.Minutes > 0 && clock.Elapsed.TotalMinutes >= config.Minutes); step++)
@@ -131,12 +169,12 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
             var stepClock = Stopwatch.StartNew();
             var (loss, clip, norms) = trainer.Step(step, Probe(step, config.HiddenNormsEvery));
             initial ??= loss;
-            var report = new StepReport(step, loss, clip, config.LearningRate, stepClock.Elapsed.TotalSeconds, config.Batch * preset.TaskSteps, norms);
+            var report = new StepReport(step, loss, clip, config.LearningRate, stepClock.Elapsed.TotalSeconds, config.Batch * taskSteps, norms);
             Add(run, report, null);
             metrics.Write(TrainingRun.MetricsLine(report, null, report.Tokens / report.Seconds, names));
             if (Verdicts.Divergence(loss, initial.Value) is not null) return;
         }
-        run.Accuracy = trainer.Accuracy();
+        run.Accuracy = trainer.Accuracy(preset.AccuracySequences);
         run.Solved = run.Accuracy >= 0.99; // Pascanu et al.: under 1% error on fresh sequences
     }
 
@@ -161,7 +199,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         var c = p.Base;
         return new Dictionary<string, string>
         {
-            ["data"] = p.Task is null ? $"corpus {c.Corpus}" : $"task {p.Task}, T = {p.TaskSteps}",
+            ["data"] = p.Task is null ? $"corpus {c.Corpus}" : $"task {p.Task}, T = {(p.Lengths is { } lengths ? string.Join(", ", lengths) : p.TaskSteps)}",
             ["model"] = $"{c.Cell} {c.Layers} x {c.Hidden}" + (p.Task is null ? $", embedding {c.Embedding}" : ""),
             ["batch"] = p.Task is null ? $"{c.Batch} x {c.SequenceLength}" : c.Batch.ToString(CultureInfo.InvariantCulture),
             ["steps"] = c.Steps.ToString(CultureInfo.InvariantCulture) + (c.Minutes > 0 ? $" (at most {c.Minutes.ToString(CultureInfo.InvariantCulture)} min)" : ""),

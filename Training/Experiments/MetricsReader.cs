@@ -15,6 +15,9 @@ public static class MetricsReader
         if (!File.Exists(file)) throw new UserFacingException($"'{path}' holds no metrics.jsonl (give a run directory of `train` or its metrics.jsonl)");
         string clip = "?";
         ulong seed = 0;
+        int? taskSteps = null;
+        double? accuracy = null;
+        bool? solved = null;
         var steps = new List<StepRecord>();
         var hidden = new List<HiddenNormSample>();
         var lines = File.ReadAllLines(file);
@@ -33,6 +36,12 @@ public static class MetricsReader
                 {
                     clip = config.GetProperty("clip").GetString() ?? "?";
                     seed = config.GetProperty("seed").GetUInt64();
+                    if (e.TryGetProperty("task_steps", out var t) && t.ValueKind == JsonValueKind.Number) taskSteps = t.GetInt32();
+                }
+                else if (ev.GetString() == "end") // a synthetic task's run ends with its accuracy on fresh sequences
+                {
+                    accuracy = Number(e, "accuracy");
+                    if (e.TryGetProperty("solved", out var sv) && sv.ValueKind is JsonValueKind.True or JsonValueKind.False) solved = sv.GetBoolean();
                 }
                 continue;
             }
@@ -46,7 +55,7 @@ public static class MetricsReader
                 hidden.Add(new HiddenNormSample(step, norms.EnumerateArray().Select(layer => layer.EnumerateArray().Select(Value).ToArray()).ToArray()));
         }
         if (steps.Count == 0) throw new UserFacingException($"{file} records no training step");
-        var run = new RunRecord { Name = name, Clip = clip, Seed = seed };
+        var run = new RunRecord { Name = name, Clip = clip, Seed = seed, Series = name, TaskSteps = taskSteps, Accuracy = accuracy, Solved = solved };
         run.Steps.AddRange(steps);
         run.HiddenNorms.AddRange(hidden);
         run.FinalValidationLoss = steps.LastOrDefault(s => s.ValidationLoss is not null)?.ValidationLoss;

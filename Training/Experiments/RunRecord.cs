@@ -38,6 +38,12 @@ public sealed class RunRecord
     /// <summary>The options this run changes from the comparison's base, as option=value pairs ("" for none).</summary>
     public string Overrides { get; init; } = "";
 
+    /// <summary>The line this run belongs to in a chart over sequence lengths (its name when it has one length).</summary>
+    public string Series { get; init; } = "";
+
+    /// <summary>The synthetic task's sequence length, or null for character-LM runs.</summary>
+    public int? TaskSteps { get; init; }
+
     /// <summary>Path of this run's metrics.jsonl, relative to the report directory (null when it was not written by the report).</summary>
     public string? Metrics { get; set; }
 

@@ -133,6 +133,77 @@ public sealed class Charts(ComparisonRecord record)
         return plot;
     }
 
+    /// <summary>
+    /// The gradient's reach back through time (GradientReach.ThroughTime): ||dL/dh_t|| over ||dL/dh_{T-1}|| of the
+    /// last layer against t, log scale, each seed thin and the median over seeds thick.
+    /// </summary>
+    public Plot ThroughTime()
+    {
+        var plot = New("Gradient reaching each time step, relative to the last (log scale; last quarter of training)", "time step t within the sequence", "||dL/dh_t|| / ||dL/dh_T||");
+        Profiles(plot, run => GradientReach.ThroughTime(run), t => t);
+        plot.Axes.Left.TickGenerator = LogTickGenerator();
+        return plot;
+    }
+
+    /// <summary>
+    /// The gradient's reach down through the stack (GradientReach.ThroughDepth): each layer's mean ||dL/dh|| over the
+    /// top layer's, against the layer (1 is the first above the input), log scale.
+    /// </summary>
+    public Plot ThroughDepth()
+    {
+        var plot = New("Gradient reaching each layer, relative to the top layer (log scale; last quarter of training)", "layer (1: the first above the input)", "mean ||dL/dh|| / top layer's");
+        Profiles(plot, run => GradientReach.ThroughDepth(run), l => l + 1);
+        plot.Axes.Left.TickGenerator = LogTickGenerator();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        return plot;
+    }
+
+    /// <summary>Whether the runs were trained at several sequence lengths (the success chart has something to show).</summary>
+    public bool HasLengths => record.Runs.Select(r => r.TaskSteps).Distinct().Count() > 1;
+
+    /// <summary>
+    /// The share of seeds that solved the task (Pascanu et al. 2013's success rate) against the sequence
+    /// length, one line per series (a run trained at every length).
+    /// </summary>
+    public Plot Success()
+    {
+        var plot = New("Share of seeds that solved the task, per sequence length", "sequence length T", "seeds solved (%)");
+        foreach (var series in record.Runs.Where(r => r.TaskSteps is not null).GroupBy(r => r.Series))
+        {
+            var points = series.GroupBy(r => r.TaskSteps!.Value).OrderBy(g => g.Key)
+                .Select(g => ((double)g.Key, 100.0 * g.Count(r => r.Solved == true) / g.Count())).ToList();
+            Line(plot, points, colours.Of(series.First().Name), series.Key, 2f, markers: true);
+        }
+        plot.Axes.SetLimitsY(-5, 105);
+        return plot;
+    }
+
+    /// <summary>Whether any run recorded norms for more than one layer (the depth chart has something to show).</summary>
+    public bool HasDepth => record.Runs.Any(r => GradientReach.ThroughDepth(r) is not null);
+
+    /// <summary>Whether any run recorded ||dL/dh_t|| (the time chart has something to show).</summary>
+    public bool HasTime => record.Runs.Any(r => GradientReach.ThroughTime(r) is not null);
+
+    private void Profiles(Plot plot, Func<RunRecord, double[]?> profile, Func<int, double> x)
+    {
+        foreach (var group in record.Groups)
+        {
+            var colour = colours.Of(group.Name);
+            var seeds = group.Seeds.Select(profile).OfType<double[]>().ToList();
+            if (seeds.Count == 0) continue;
+            IEnumerable<(double X, double Y)> Points(IReadOnlyList<double> values) => values.Select((v, i) => (x(i), v > 0 ? Math.Log10(v) : double.NaN));
+            if (seeds.Count == 1)
+            {
+                Line(plot, Points(seeds[0]), colour, group.Name, 1.8f);
+                continue;
+            }
+            foreach (var p in seeds) Line(plot, Points(p), colour.WithAlpha(0.35), null, 0.8f);
+            int n = seeds.Min(p => p.Length);
+            var median = Enumerable.Range(0, n).Select(i => Statistics.Median(seeds.Select(p => p[i]).ToList())).ToList();
+            Line(plot, Points(median), colour, $"{group.Name} (median of {seeds.Count} seeds)", 2f);
+        }
+    }
+
     /// <summary>Median final loss against threshold for a sweep (log x); thresholds where every seed diverged are crossed at the top.</summary>
     public Plot Sweep()
     {

@@ -18,7 +18,7 @@ public static class ReportWriter
 
     /// <summary>Whether a file name is one a report writes into its folder (its page, summary or a chart).</summary>
     public static bool IsReportFile(string name) => name is PageFile or SummaryFile
-        || (Path.GetExtension(name) is ".png" or ".svg" && Path.GetFileNameWithoutExtension(name) is "loss" or "grad_norm" or "clip" or "sweep" || name.StartsWith("heatmap_", StringComparison.Ordinal));
+        || (Path.GetExtension(name) is ".png" or ".svg" && Path.GetFileNameWithoutExtension(name) is "loss" or "grad_norm" or "clip" or "sweep" or "through_time" or "through_depth" or "success" || name.StartsWith("heatmap_", StringComparison.Ordinal));
 
     /// <summary>Writes the report and returns the path of report.html.</summary>
     public static string Write(ComparisonRecord record, string directory)
@@ -31,6 +31,9 @@ public static class ReportWriter
             ("grad_norm", "Global gradient norm before clipping, log scale, with each run's clip threshold dashed and its spikes (a norm over 10x the median of the 50 steps before it) circled.", charts.GradientNorm()),
             ("clip", "The clip stage's scale at each clipped step, and the running fraction of steps it clipped.", charts.Clipping()),
         };
+        if (charts.HasLengths) figures.Add(("success", "The share of seeds that solved the task (under 1% of fresh sequences wrong) at each sequence length, per run: the chart of Pascanu et al. (2013, Fig. 7) for this budget.", charts.Success()));
+        if (charts.HasTime) figures.Add(("through_time", "How much of the gradient at the last time step reaches each earlier one (last layer; each run's median over the last quarter of the steps where ||dL/dh_t|| was recorded; the text above gives the start of training too). A line falling to the left by orders of magnitude is the gradient vanishing back through time; a rising one, exploding.", charts.ThroughTime()));
+        if (charts.HasDepth) figures.Add(("through_depth", "How much of the top layer's gradient reaches each layer below it (mean over the time steps; median over the last quarter of the recorded steps). A line falling to the left is the gradient vanishing down through depth; a rising one, exploding.", charts.ThroughDepth()));
         var groups = record.Groups;
         for (int g = 0; g < groups.Count; g++)
             if (groups[g].Seeds[0].HiddenNorms.Count > 0)
@@ -84,6 +87,12 @@ public static class ReportWriter
             r.FinalValidationLoss,
             r.Accuracy,
             r.Solved,
+            r.Series,
+            r.TaskSteps,
+            TimeReachStart = GradientReach.TimeReach(r, TrainingPhase.Start),
+            TimeReachEnd = GradientReach.TimeReach(r, TrainingPhase.End),
+            DepthReachStart = GradientReach.DepthReach(r, TrainingPhase.Start),
+            DepthReachEnd = GradientReach.DepthReach(r, TrainingPhase.End),
             r.ClipRate,
             Steps = r.Steps.Count,
             r.Seconds,
