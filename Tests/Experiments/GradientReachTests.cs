@@ -10,7 +10,7 @@ public class GradientReachTests
 {
     private static RunRecord Run(params HiddenNormSample[] samples)
     {
-        var run = new RunRecord { Name = "r", Clip = "none" };
+        var run = new RunRecord { Name = "r", Clip = "none", LossAtLastStep = true };
         run.HiddenNorms.AddRange(samples);
         return run;
     }
@@ -65,5 +65,9 @@ public class GradientReachTests
         Assert.Null(GradientReach.TimeReach(Run(new HiddenNormSample(1, [[1, 0]]))));
         Assert.Null(GradientReach.TimeReach(Run()));
         Assert.Equal("not finite", GradientReach.Describe(double.NaN, 3));
+        // A loss at every time step adds its own gradient at each: the ratio measures no reach.
+        var everyStep = new RunRecord { Name = "lm", Clip = "none" };
+        everyStep.HiddenNorms.Add(new HiddenNormSample(1, [[1, 2, 8]]));
+        Assert.Null(GradientReach.ThroughTime(everyStep));
     }
 }

@@ -23,7 +23,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
     /// </summary>
     public int Parallel { get; init; } = 1;
 
-    public ComparisonRecord Run(IReadOnlyList<RunSpec> runs, int seeds, string? sweepKind = null, bool verifyAdvice = true)
+    public ComparisonRecord Run(IReadOnlyList<RunSpec> runs, int seeds, string? sweepKind = null, bool advise = true)
     {
         if (seeds <= 0) throw new ArgumentException($"seeds must be a positive integer, got {seeds}");
         if (Parallel <= 0) throw new ArgumentException($"parallel runs must be a positive integer, got {Parallel}");
@@ -41,8 +41,8 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         if (sweepKind is not null)
             foreach (var group in record.Groups)
                 record.Sweep.Add(new SweepPoint(Clipping.ClipSpec.Parse(group.Clip).SweepValue, MedianFinalLoss(group), group.Count(Verdict.Diverged), group.Seeds.Count));
-        record.Advice = ThresholdAdvisor.Advise(record.Runs);
-        if (verifyAdvice && record.Advice is { } advice)
+        record.Advice = advise ? ThresholdAdvisor.Advise(record.Runs) : null;
+        if (record.Advice is { } advice)
         {
             string name = SuggestedName;
             for (int i = 2; runs.Any(r => r.Name == name); i++) name = $"{SuggestedName} {i}";
@@ -112,6 +112,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         {
             Name = spec.Name, Clip = config.ClipSpec.ToString(), Seed = config.Seed, Metrics = metrics, Overrides = spec.Overrides,
             Series = spec.Series ?? spec.Name, TaskSteps = corpus is null ? taskSteps : null,
+            LossAtLastStep = corpus is null && !SyntheticTask.Create(preset.Task!, taskSteps).HeadAtEveryStep,
         };
         string what = $"run '{spec.Name}' seed {config.Seed} ({config.Cell}, clip {config.ClipSpec}{(spec.Overrides.Length > 0 ? ", " + spec.Overrides : "")})";
         if (Parallel == 1) log(what);

@@ -1,6 +1,10 @@
-// Experiment presets of `compare`: paired runs that differ only in their clip stage (or, for
-// lstm-vs-rnn, in their cell), each reproducing a known gradient pathology on this machine in minutes,
-// over several seeds. Every option of `train` may replace a preset's base setting.
+// Experiment presets of `compare`, each reproducing a known gradient pathology on this machine, over
+// several seeds: explode (an exploding gradient, unclipped vs clipped), remedies (the same set-up
+// against each remedy), vanish (a gradient vanishing back through time, against the cells and inits
+// that keep it), depth (vanishing down a deep stack, against residual connections and layer norm),
+// pascanu2013 (Pascanu, Mikolov & Bengio 2013's temporal-order experiment over sequence lengths), and
+// the smaller lstm-vs-rnn, temporal-order and adding. Every option of `train` may replace a preset's
+// base setting.
 using Engine.Training.Trainer;
 
 namespace Engine.Training.Experiments;
@@ -85,7 +89,7 @@ public sealed record ExperimentPreset(string Name, string Description, TrainConf
     /// </summary>
     private static readonly TrainConfig Pascanu = new()
     {
-        Cell = "rnn-tanh", Layers = 1, Hidden = 50, Batch = 20, Steps = 20_000, Optimizer = "sgd", LearningRate = 0.01f, Momentum = 0f,
+        Cell = "rnn-tanh", Layers = 1, Hidden = 50, Batch = 20, Steps = 30_000, Optimizer = "sgd", LearningRate = 0.01f, Momentum = 0f,
         Init = "sparse:15:0.95", Clip = "none", ValidateEvery = 5000, Seed = 1, HiddenNormsEvery = 0,
     };
 
@@ -97,7 +101,7 @@ public sealed record ExperimentPreset(string Name, string Description, TrainConf
             [
                 new("unclipped", "none"),
                 new("clipped", "norm:1"),
-                new("weight decay", "none", c => c with { WeightDecay = 0.05f }, "weight-decay=0.05"),
+                new("weight decay", "none", c => c with { WeightDecay = 0.1f }, "weight-decay=0.1"),
                 new("lstm", "none", c => c with { Cell = "lstm" }, "cell=lstm"),
                 new("gru", "none", c => c with { Cell = "gru" }, "cell=gru"),
                 new("lr 0.15", "none", c => c with { LearningRate = 0.15f }, "lr=0.15"),

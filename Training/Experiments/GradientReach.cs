@@ -22,10 +22,12 @@ public static class GradientReach
 
     /// <summary>
     /// ||dL/dh_t|| / ||dL/dh_{T-1}|| of the last layer for every time step t: the median over the phase's
-    /// recorded steps whose norms are finite and whose last one is positive. Null when nothing usable was recorded.
+    /// recorded steps whose norms are finite and whose last one is positive. Null when nothing usable was recorded,
+    /// or when the loss reads every time step (RunRecord.LossAtLastStep), where the ratio measures no reach.
     /// </summary>
     public static double[]? ThroughTime(RunRecord run, TrainingPhase phase = TrainingPhase.End)
     {
+        if (!run.LossAtLastStep) return null;
         var rows = Phase(run.HiddenNorms.Select(s => s.ByLayerAndTime[^1]).Where(r => r.Length > 0 && r[^1] > 0 && r.All(double.IsFinite)).ToList(), phase);
         if (rows.Count == 0) return null;
         int times = rows[0].Length;

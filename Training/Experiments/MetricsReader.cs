@@ -16,6 +16,7 @@ public static class MetricsReader
         string clip = "?";
         ulong seed = 0;
         int? taskSteps = null;
+        string? task = null;
         double? accuracy = null;
         bool? solved = null;
         var steps = new List<StepRecord>();
@@ -37,6 +38,7 @@ public static class MetricsReader
                     clip = config.GetProperty("clip").GetString() ?? "?";
                     seed = config.GetProperty("seed").GetUInt64();
                     if (e.TryGetProperty("task_steps", out var t) && t.ValueKind == JsonValueKind.Number) taskSteps = t.GetInt32();
+                    if (e.TryGetProperty("task", out var k) && k.ValueKind == JsonValueKind.String) task = k.GetString();
                 }
                 else if (ev.GetString() == "end") // a synthetic task's run ends with its accuracy on fresh sequences
                 {
@@ -55,7 +57,8 @@ public static class MetricsReader
                 hidden.Add(new HiddenNormSample(step, norms.EnumerateArray().Select(layer => layer.EnumerateArray().Select(Value).ToArray()).ToArray()));
         }
         if (steps.Count == 0) throw new UserFacingException($"{file} records no training step");
-        var run = new RunRecord { Name = name, Clip = clip, Seed = seed, Series = name, TaskSteps = taskSteps, Accuracy = accuracy, Solved = solved };
+        bool lastStep = task is not null && taskSteps is { } length && !Tasks.SyntheticTask.Create(task, length).HeadAtEveryStep;
+        var run = new RunRecord { Name = name, Clip = clip, Seed = seed, Series = name, TaskSteps = taskSteps, LossAtLastStep = lastStep, Accuracy = accuracy, Solved = solved };
         run.Steps.AddRange(steps);
         run.HiddenNorms.AddRange(hidden);
         run.FinalValidationLoss = steps.LastOrDefault(s => s.ValidationLoss is not null)?.ValidationLoss;

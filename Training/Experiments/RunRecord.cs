@@ -44,6 +44,13 @@ public sealed class RunRecord
     /// <summary>The synthetic task's sequence length, or null for character-LM runs.</summary>
     public int? TaskSteps { get; init; }
 
+    /// <summary>
+    /// Whether the loss reads only the last time step (a synthetic task judged at its end): then ||dL/dh_t|| at
+    /// earlier steps is the last step's gradient carried back, and its ratio to the last measures the reach
+    /// through time. A loss at every step (a language model) adds its own gradient at each step.
+    /// </summary>
+    public bool LossAtLastStep { get; init; }
+
     /// <summary>Path of this run's metrics.jsonl, relative to the report directory (null when it was not written by the report).</summary>
     public string? Metrics { get; set; }
 

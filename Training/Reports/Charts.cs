@@ -49,7 +49,7 @@ public sealed class Charts(ComparisonRecord record)
     /// <summary>Pre-clip global gradient norm per run on a log scale, each run's threshold dashed, its spikes circled.</summary>
     public Plot GradientNorm()
     {
-        var plot = New("Gradient norm before clipping (log scale); circles: spikes over 10x the recent median", StepLabel, "||g||");
+        var plot = New("Gradient norm before clipping (log scale); circles: spikes", StepLabel, "||g||");
         foreach (var group in record.Groups)
         {
             var colour = colours.Of(group.Name);
@@ -135,24 +135,25 @@ public sealed class Charts(ComparisonRecord record)
 
     /// <summary>
     /// The gradient's reach back through time (GradientReach.ThroughTime): ||dL/dh_t|| over ||dL/dh_{T-1}|| of the
-    /// last layer against t, log scale, each seed thin and the median over seeds thick.
+    /// last layer against t, log scale: at the end of training each seed thin and the median over seeds thick,
+    /// at the start the median dashed.
     /// </summary>
     public Plot ThroughTime()
     {
-        var plot = New("Gradient reaching each time step, relative to the last (log scale; last quarter of training)", "time step t within the sequence", "||dL/dh_t|| / ||dL/dh_T||");
-        Profiles(plot, run => GradientReach.ThroughTime(run), t => t);
+        var plot = New("Gradient reaching each time step t, over the last step's", "time step t within the sequence", "||dL/dh_t|| / ||dL/dh_T||");
+        Profiles(plot, GradientReach.ThroughTime, t => t);
         plot.Axes.Left.TickGenerator = LogTickGenerator();
         return plot;
     }
 
     /// <summary>
     /// The gradient's reach down through the stack (GradientReach.ThroughDepth): each layer's mean ||dL/dh|| over the
-    /// top layer's, against the layer (1 is the first above the input), log scale.
+    /// top layer's, against the layer (1 is the first above the input), log scale, at the end and the start of training.
     /// </summary>
     public Plot ThroughDepth()
     {
-        var plot = New("Gradient reaching each layer, relative to the top layer (log scale; last quarter of training)", "layer (1: the first above the input)", "mean ||dL/dh|| / top layer's");
-        Profiles(plot, run => GradientReach.ThroughDepth(run), l => l + 1);
+        var plot = New("Gradient reaching each layer, over the top layer's", "layer (1: the first above the input)", "mean ||dL/dh|| / top layer's");
+        Profiles(plot, GradientReach.ThroughDepth, l => l + 1);
         plot.Axes.Left.TickGenerator = LogTickGenerator();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         return plot;
@@ -181,26 +182,24 @@ public sealed class Charts(ComparisonRecord record)
     /// <summary>Whether any run recorded norms for more than one layer (the depth chart has something to show).</summary>
     public bool HasDepth => record.Runs.Any(r => GradientReach.ThroughDepth(r) is not null);
 
-    /// <summary>Whether any run recorded ||dL/dh_t|| (the time chart has something to show).</summary>
+    /// <summary>Whether any run has a reach through time (recorded ||dL/dh_t|| with the loss read at the last step only).</summary>
     public bool HasTime => record.Runs.Any(r => GradientReach.ThroughTime(r) is not null);
 
-    private void Profiles(Plot plot, Func<RunRecord, double[]?> profile, Func<int, double> x)
+    private void Profiles(Plot plot, Func<RunRecord, TrainingPhase, double[]?> profile, Func<int, double> x)
     {
+        static IEnumerable<(double X, double Y)> Points(IReadOnlyList<double> values, Func<int, double> x) => values.Select((v, i) => (x(i), v > 0 ? Math.Log10(v) : double.NaN));
+        static List<double> Median(List<double[]> seeds) =>
+            Enumerable.Range(0, seeds.Min(p => p.Length)).Select(i => Statistics.Median(seeds.Select(p => p[i]).ToList())).ToList();
         foreach (var group in record.Groups)
         {
             var colour = colours.Of(group.Name);
-            var seeds = group.Seeds.Select(profile).OfType<double[]>().ToList();
-            if (seeds.Count == 0) continue;
-            IEnumerable<(double X, double Y)> Points(IReadOnlyList<double> values) => values.Select((v, i) => (x(i), v > 0 ? Math.Log10(v) : double.NaN));
-            if (seeds.Count == 1)
-            {
-                Line(plot, Points(seeds[0]), colour, group.Name, 1.8f);
-                continue;
-            }
-            foreach (var p in seeds) Line(plot, Points(p), colour.WithAlpha(0.35), null, 0.8f);
-            int n = seeds.Min(p => p.Length);
-            var median = Enumerable.Range(0, n).Select(i => Statistics.Median(seeds.Select(p => p[i]).ToList())).ToList();
-            Line(plot, Points(median), colour, $"{group.Name} (median of {seeds.Count} seeds)", 2f);
+            var end = group.Seeds.Select(s => profile(s, TrainingPhase.End)).OfType<double[]>().ToList();
+            var start = group.Seeds.Select(s => profile(s, TrainingPhase.Start)).OfType<double[]>().ToList();
+            if (end.Count == 0) continue;
+            if (end.Count > 1)
+                foreach (var p in end) Line(plot, Points(p, x), colour.WithAlpha(0.35), null, 0.8f);
+            Line(plot, Points(Median(end), x), colour, end.Count == 1 ? $"{group.Name}, end of training" : $"{group.Name}, end (median of {end.Count} seeds)", 2f);
+            Line(plot, Points(Median(start), x), colour.WithAlpha(0.8), $"{group.Name}, start", 1.4f, dashed: true);
         }
     }
 

@@ -1,5 +1,7 @@
-// RunColours: one colour per run, the same in every chart and in the tables. Unclipped runs (clip
-// "none") take reds, every other run a colour from a palette without red, in the order of the runs.
+// RunColours: one colour per run, the same in every chart and in the tables. Unclipped runs that change
+// nothing else (clip "none", no per-run options: the baseline that explodes) take reds, every other run
+// a colour from a palette without red, in the order of the runs, so remedies that are also unclipped
+// (another cell, optimizer or learning rate) are not mistaken for the baseline.
 using Engine.Training.Experiments;
 using ScottPlot;
 
@@ -16,7 +18,7 @@ public sealed class RunColours
     {
         int red = 0, other = 0;
         foreach (var group in record.Groups)
-            colours[group.Name] = Color.FromHex(group.Clip == "none" ? Unclipped[red++ % Unclipped.Length] : Others[other++ % Others.Length]);
+            colours[group.Name] = Color.FromHex(group.Clip == "none" && group.Seeds[0].Overrides.Length == 0 ? Unclipped[red++ % Unclipped.Length] : Others[other++ % Others.Length]);
     }
 
     public Color Of(string run) => colours.TryGetValue(run, out var c) ? c : throw new KeyNotFoundException($"no colour for run '{run}'");
