@@ -66,6 +66,13 @@ public class BadInputTests
         yield return [new[] { "compare", "--preset", "implode" }, "unknown preset 'implode'"];
         yield return [new[] { "compare", "--run", "oops" }, "--run 'oops' is not name=clip-spec"];
         yield return [new[] { "compare", "--sweep", "norm:1,-5" }, "clip 'norm:-5': max norm must be a finite number above 0, got -5"];
+        yield return [new[] { "compare", "--preset", "vanish", "--task-steps", "0" }, "--task-steps '0': '0' is not a positive integer"];
+        yield return [new[] { "compare", "--preset", "pascanu2013", "--task-steps", "50,x" }, "--task-steps '50,x': 'x' is not a positive integer"];
+        yield return [new[] { "compare", "--preset", "pascanu2013", "--task-steps", "50,50" }, "--task-steps '50,50': 50 is given twice"];
+        yield return [new[] { "compare", "--preset", "pascanu2013", "--task-steps", "50,5" }, "the temporal-order task needs at least 10 steps, got 5"];
+        yield return [new[] { "compare", "--task-steps", "50" }, "--task-steps is for a synthetic task; the preset 'explode' trains on the corpus"];
+        yield return [new[] { "compare", "--preset", "depth", "--parallel", "0" }, "--parallel must be a positive integer, got 0"];
+        yield return [new[] { "compare", "--preset", "pascanu2013", "--init", "sparse:60:0.95", "--steps", "1" }, "init 'sparse:60:0.95': 60 incoming connections per unit, but a layer has only 50 units"];
         yield return [new[] { "bench", "--only", "everything" }, "unknown bench section 'everything'"];
         yield return [new[] { "bench", "--only", "train", "--shape", "64/0/64/256" }, "--shape wants four positive integers T/B/I/H"];
         yield return [new[] { "parity", File("bad.json", "{\"case\": 1}"u8.ToArray()) }, "is not a reference fixture"];

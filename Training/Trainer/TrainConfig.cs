@@ -132,7 +132,8 @@ public sealed record TrainConfig
         ModelConfig(1).Validate();
         _ = ClipSpec;
         _ = Policy;
-        _ = InitSpec;
+        if (InitSpec is { Scheme: Engine.Models.Init.InitScheme.Sparse } sparse && sparse.Connections > Hidden)
+            throw new ArgumentException($"init '{sparse}': {sparse.Connections} incoming connections per unit, but a layer has only {Hidden} units");
         _ = LearningRateSchedule;
         OptimizerSpec.Validate();
     }
