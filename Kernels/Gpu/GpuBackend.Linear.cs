@@ -12,7 +12,8 @@ public sealed partial class GpuBackend
     private Action<KernelConfig, GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>? gemm;
     private Action<KernelConfig, GemmArgs, ArrayView<float>, ArrayView<float>>? sumSegments;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>? addBias;
-    private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? biasBackward;
+    private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>? biasBackward;
+    private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? biasBlockTotals;
     private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? transpose;
 
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c)
@@ -69,7 +70,16 @@ public sealed partial class GpuBackend
         ShapeOf.RequireLength("BiasBackward", "dBias", dBias, dY.Columns);
         var (vd, vb) = (View(dY), View(dBias));
         if (dY.Length == 0) return;
-        biasBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>>(LinearKernels.BiasBackward);
-        biasBackward(Spread(dY.Columns), vd, dY.Rows, dY.Columns, vb);
+        biasBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>(LinearKernels.BiasBackward);
+        int blocks = (dY.Rows + LinearKernels.RowBlock - 1) / LinearKernels.RowBlock;
+        if (blocks == 1)
+        {
+            biasBackward(Spread(dY.Columns), vd, dY.Rows, dY.Columns, vb, vb);
+            return;
+        }
+        var partials = floats.Take(blocks * dY.Columns);
+        biasBackward(Spread((long)blocks * dY.Columns), vd, dY.Rows, dY.Columns, vb, partials);
+        biasBlockTotals ??= accelerator.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>>(LinearKernels.BiasBlockTotals);
+        biasBlockTotals(Spread(dY.Columns), partials, blocks, dY.Columns, vb);
     }
 }

@@ -15,7 +15,9 @@ public sealed partial class GpuBackend
     private Action<KernelConfig, ArrayView<double>, int, double, ArrayView<float>>? scaledTotal;
     private Action<KernelConfig, ArrayView<float>, double, int, ArrayView<float>>? addScaledScalar;
     private Action<KernelConfig, ArrayView<float>, ArrayView<int>, int, int, ArrayView<float>>? embeddingForward;
-    private Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, ArrayView<float>>? embeddingBackward;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int,
+        ArrayView<float>, ArrayView<float>>? embeddingBackward;
+    private Action<KernelConfig, ArrayView<int>, ArrayView<int>, int, int, ArrayView<float>, ArrayView<float>>? embeddingChunkTotals;
     private Action<KernelConfig, ArrayView<float>, ArrayView<int>, int, int, ArrayView<float>, ArrayView<double>>? softmaxRows;
     private Action<KernelConfig, ArrayView<float>, ArrayView<int>, int, int, float, ArrayView<float>>? softmaxBackward;
 
@@ -81,11 +83,17 @@ public sealed partial class GpuBackend
         RequireIndices("EmbeddingBackward", "id", ids, dTable.Rows);
         var (vd, vt) = (View(dY), View(dTable));
         if (dY.Length == 0) return;
-        var plan = ints.Upload(EmbeddingGradientPlan.Build(ids, dTable.Rows, out int groups));
-        embeddingBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, ArrayView<float>>(ReduceKernels.EmbeddingBackward);
-        embeddingBackward(Spread(groups * width), vd,
-            plan.SubView(0, groups), plan.SubView(groups, groups + 1), plan.SubView(2 * groups + 1, ids.Length),
-            groups, width, vt);
+        var plan = ints.Upload(EmbeddingGradientPlan.Build(ids, dTable.Rows, EmbeddingGradientPlan.ChunkRows, out int groups, out int chunks));
+        var (tableRows, firstChunk) = (plan.SubView(0, groups), plan.SubView(groups, groups + 1));
+        int chunkStarts = 2 * groups + 1;
+        var partials = chunks > groups ? floats.Take(chunks * width) : vt; // unread when every id has one chunk
+        embeddingBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int,
+            ArrayView<float>, ArrayView<float>>(ReduceKernels.EmbeddingBackward);
+        embeddingBackward(Spread(chunks * width), vd, tableRows, firstChunk, plan.SubView(chunkStarts, chunks + 1),
+            plan.SubView(chunkStarts + chunks + 1, chunks), plan.SubView(chunkStarts + 2 * chunks + 1, ids.Length), chunks, width, vt, partials);
+        if (chunks == groups) return;
+        embeddingChunkTotals ??= accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, int, int, ArrayView<float>, ArrayView<float>>(ReduceKernels.EmbeddingChunkTotals);
+        embeddingChunkTotals(Spread(groups * width), tableRows, firstChunk, groups, width, partials, vt);
     }
 
     public double SoftmaxCrossEntropyForward(Tensor logits, int[] targets, Tensor probs)

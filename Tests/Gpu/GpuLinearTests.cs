@@ -98,11 +98,11 @@ public class GpuLinearTests
     {
         using var gpu = Open(device);
         var twin = new Twin(gpu);
-        const int rows = 300, columns = 9;
+        const int rows = 50, columns = 9;
         var x = twin.Make(Values(rows * columns, 1), rows, columns);
         var bias = twin.Make(Values(columns, 2), columns);
         var y = twin.Make(new float[rows * columns], rows, columns);
-        // One add per element; the backward adds rows in the reference's order, one thread per column.
+        // One add per element; the backward adds up to 64 rows in the reference's order, one thread per column.
         twin.Both((k, on) => k.AddBias(on(x), on(bias), on(y)));
         Twin.AssertClose("AddBias", y, (0, 0));
         twin.Both((k, on) => k.AddBias(on(y), on(bias), on(y)));
@@ -110,6 +110,38 @@ public class GpuLinearTests
         var dBias = twin.Make(Values(columns, 3), columns);
         twin.Both((k, on) => k.BiasBackward(on(x), on(dBias)));
         Twin.AssertClose("BiasBackward", dBias, (0, 0));
+    }
+
+    /// <summary>
+    /// Past 64 rows the bias gradient is summed in blocks of 64 rows by one thread each (the first
+    /// block starting from dBias), and a second pass adds the blocks in order: the exact float sum
+    /// (dBias + rows 0..63) + (rows 64..127) + ..., written out here, and within a few roundings of
+    /// the reference's row-by-row sum: 300 rows of values below 1, so 1e-5 absolute holds with margin.
+    /// </summary>
+    [SkippableTheory, MemberData(nameof(Devices))]
+    public void Bias_backward_over_many_rows_adds_fixed_blocks_in_order(string device)
+    {
+        using var gpu = Open(device);
+        var twin = new Twin(gpu);
+        const int rows = 300, columns = 9;
+        float[] dy = Values(rows * columns, 1), start = Values(columns, 3);
+        var x = twin.Make(dy, rows, columns);
+        var dBias = twin.Make(start, columns);
+        twin.Both((k, on) => k.BiasBackward(on(x), on(dBias)));
+        Twin.AssertClose("BiasBackward", dBias, (1e-5, 0));
+        var expected = new float[columns];
+        for (int c = 0; c < columns; c++)
+        {
+            float total = 0f;
+            for (int block = 0; block * 64 < rows; block++)
+            {
+                float sum = block == 0 ? start[c] : 0f;
+                for (int r = block * 64; r < Math.Min(rows, block * 64 + 64); r++) sum += dy[r * columns + c];
+                total = block == 0 ? sum : total + sum;
+            }
+            expected[c] = total;
+        }
+        Assert.Equal(Bits(expected), Bits(gpu.Download(dBias.Device)));
     }
 
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();

@@ -15,23 +15,24 @@ public class GpuStepCostTests
 
     /// <summary>
     /// The bench's LSTM step (loss = mean(y^2), clip norm, SGD with its guard) at T 64: one fused
-    /// launch per time step and direction plus the step's other kernels, and three blocking transfers,
+    /// launch per time step and direction plus the step's other kernels (the bias gradient over T B =
+    /// 128 rows is two blocks of 64 and a pass adding them), and three blocking transfers,
     /// each a read the host makes: the clip statistics (the clip decision and its telemetry), the
     /// optimizer guard's count, and the loss (read at the end of the step, for the log and the
     /// divergence rule). Counts depend on T and the code path, not on the widths. The
     /// figures are exact, so a change that adds a launch or a transfer to the step shows here.
     /// </summary>
     [SkippableTheory, MemberData(nameof(Devices))]
-    public void An_lstm_step_at_T_64_takes_156_launches_and_3_transfers(string device)
+    public void An_lstm_step_at_T_64_takes_157_launches_and_3_transfers(string device)
     {
         using var backend = Open(device);
         var work = DeviceWorkBench.PerStep(backend, CellKind.Lstm, 64, 2, 3, 4)!.Value;
-        Assert.Equal(new DeviceWork(156, 3), work);
+        Assert.Equal(new DeviceWork(157, 3), work);
         // Twice as many steps add the two launches per step of the time loop, and one: at T B = 256
         // the input weights' gradient [4H, I] (K = T B) is a product the GEMM splits over K, whose
         // segment sums take a second launch (GemmPlan).
         var longer = DeviceWorkBench.PerStep(backend, CellKind.Lstm, 128, 2, 3, 4)!.Value;
-        Assert.Equal(new DeviceWork(156 + 2 * 64 + 1, 3), longer);
+        Assert.Equal(new DeviceWork(157 + 2 * 64 + 1, 3), longer);
     }
 
     /// <summary>

@@ -61,23 +61,48 @@ internal static class ReduceKernels
     }
 
     /// <summary>
-    /// dTable[v, j] += dY[r, j] for every r with ids[r] == v, adding rows r in increasing order: the
-    /// reference's order, without atomics. The host groups rows by id (EmbeddingGradientPlan): group g
-    /// updates table row tableRows[g] from rows order[starts[g] .. starts[g + 1]). One thread per
-    /// (group, column); neighbouring threads take neighbouring columns.
-    /// dY: [N, E]; tableRows: [G]; starts: [G + 1]; order: [N]; dTable: [V, E].
+    /// The embedding gradient's first pass: dTable[v, j] += dY[r, j] for every r with ids[r] == v, in
+    /// increasing r, without atomics. The host groups rows by id and cuts each id's rows into chunks
+    /// (EmbeddingGradientPlan); one thread per (chunk, column) adds its chunk's rows in order, the
+    /// id's first chunk starting from dTable[v, j], the others from zero. An id with one chunk is
+    /// written to dTable at once (the reference's order exactly); the sums of an id with several go
+    /// to partials[q, j] for EmbeddingChunkTotals. Neighbouring threads take neighbouring columns.
+    /// dY: [N, E]; tableRows, firstChunk: [G], [G + 1]; chunkStarts, chunkGroup: [C + 1], [C];
+    /// order: [N]; dTable: [V, E]; partials: [C, E].
     /// </summary>
-    public static void EmbeddingBackward(ArrayView<float> dY, ArrayView<int> tableRows, ArrayView<int> starts,
-        ArrayView<int> order, int groups, int width, ArrayView<float> dTable)
+    public static void EmbeddingBackward(ArrayView<float> dY, ArrayView<int> tableRows, ArrayView<int> firstChunk,
+        ArrayView<int> chunkStarts, ArrayView<int> chunkGroup, ArrayView<int> order, int chunks, int width,
+        ArrayView<float> dTable, ArrayView<float> partials)
+    {
+        int n = chunks * width;
+        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
+        {
+            int q = i / width, j = i % width, g = chunkGroup[q];
+            int target = tableRows[g] * width + j;
+            bool first = q == firstChunk[g], only = firstChunk[g + 1] - firstChunk[g] == 1;
+            float sum = first ? dTable[target] : 0f;
+            for (int p = chunkStarts[q]; p < chunkStarts[q + 1]; p++) sum += dY[order[p] * width + j];
+            if (only) dTable[target] = sum;
+            else partials[i] = sum;
+        }
+    }
+
+    /// <summary>
+    /// The embedding gradient's second pass: for each id with several chunks, dTable[v, j] = the
+    /// chunks' partials added in chunk order. Ids with one chunk were written by the first pass.
+    /// tableRows, firstChunk: [G], [G + 1]; partials: [C, E]; dTable: [V, E].
+    /// </summary>
+    public static void EmbeddingChunkTotals(ArrayView<int> tableRows, ArrayView<int> firstChunk, int groups, int width,
+        ArrayView<float> partials, ArrayView<float> dTable)
     {
         int n = groups * width;
         for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
         {
-            int g = i / width, j = i % width;
-            int target = tableRows[g] * width + j;
-            float sum = dTable[target];
-            for (int q = starts[g]; q < starts[g + 1]; q++) sum += dY[order[q] * width + j];
-            dTable[target] = sum;
+            int g = i / width, j = i % width, q0 = firstChunk[g], q1 = firstChunk[g + 1];
+            if (q1 - q0 == 1) continue;
+            float total = partials[q0 * width + j];
+            for (int q = q0 + 1; q < q1; q++) total += partials[q * width + j];
+            dTable[tableRows[g] * width + j] = total;
         }
     }
 
