@@ -3,6 +3,16 @@
 // chunks of at most ChunkRows, so no thread walks more than ChunkRows rows however frequent the id.
 namespace Engine.Kernels.Gpu;
 
+/// <summary>A step's ids and their gradient plan, one device table: [ids (N) | EmbeddingGradientPlan.Build's plan].</summary>
+internal sealed record EmbeddingIds(int Count, int Groups, int Chunks, int[] Table)
+{
+    public static EmbeddingIds For(int[] ids, int vocabulary)
+    {
+        int[] plan = EmbeddingGradientPlan.Build(ids, vocabulary, EmbeddingGradientPlan.ChunkRows, out int groups, out int chunks);
+        return new EmbeddingIds(ids.Length, groups, chunks, [.. ids, .. plan]);
+    }
+}
+
 internal static class EmbeddingGradientPlan
 {
     /// <summary>Most rows one thread adds: an id's rows past this are another chunk's, added by a second pass.</summary>

@@ -36,6 +36,53 @@ public class GpuStepCostTests
     }
 
     /// <summary>
+    /// A character-LM step (embedding, LSTM, head, mean softmax cross-entropy, clip norm, SGD) at T 64:
+    /// the three reads of the LSTM step, and two uploads: the step's ids (with the embedding
+    /// gradient's plan, which its backward reuses) and its targets (which the softmax backward
+    /// reuses). The loss and its gradient seed stay on the device.
+    /// </summary>
+    [SkippableTheory, MemberData(nameof(Devices))]
+    public void A_char_lm_step_reads_the_loss_once_and_uploads_ids_and_targets_once(string device)
+    {
+        using var backend = Open(device);
+        var work = DeviceWorkBench.PerCharLmStep(backend, CellKind.Lstm, 64, 2, 3, 4, 5)!.Value;
+        Assert.Equal(new DeviceWork(168, 5), work);
+    }
+
+    /// <summary>
+    /// The mean loss is formed on the device as the host forms it from the total ((float)(total / N),
+    /// the rows' losses added in order in double), and the backward scales by dLoss[0] / N in float as
+    /// the host did after reading the seed: on the CPU accelerator both are bit-identical to the
+    /// host's route, with no blocking transfer. N = 0 gives a zero loss and no gradient.
+    /// </summary>
+    [SkippableTheory, MemberData(nameof(Devices))]
+    public void Mean_softmax_cross_entropy_and_its_seed_stay_on_the_device_with_the_host_values(string device)
+    {
+        using var gpu = (GpuBackend)Open(device);
+        foreach (var (rows, classes) in new[] { (37, 5), (9, 300), (0, 4) })
+        {
+            var logits = gpu.FromArray(Values(rows * classes, rows, scale: 8f), rows, classes);
+            int[] targets = Enumerable.Range(0, rows).Select(r => (r * 7 + 3) % classes).ToArray();
+            var (probs, hostProbs, loss) = (gpu.Zeros(rows, classes), gpu.Zeros(rows, classes), gpu.FromArray([float.NaN], 1));
+            double total = gpu.SoftmaxCrossEntropyForward(logits, targets, hostProbs);
+            gpu.SoftmaxCrossEntropyMean(logits, targets, probs, gpu.Zeros(1)); // uploads the targets once
+            var before = gpu.Work;
+            gpu.SoftmaxCrossEntropyMean(logits, targets, probs, loss);
+            Assert.Equal(0, (gpu.Work - before).BlockingTransfers);
+            Assert.Equal(new[] { rows == 0 ? 0f : (float)(total / rows) }, gpu.Download(loss));
+            Assert.Equal(gpu.Download(hostProbs), gpu.Download(probs));
+
+            var seed = gpu.FromArray([0.75f], 1);
+            var (dLogits, hostDLogits) = (gpu.FromArray(Values(rows * classes, 5), rows, classes), gpu.FromArray(Values(rows * classes, 5), rows, classes));
+            if (rows > 0) gpu.SoftmaxCrossEntropyBackward(probs, targets, 0.75f / rows, hostDLogits);
+            before = gpu.Work;
+            gpu.SoftmaxCrossEntropyMeanBackward(probs, targets, seed, dLogits);
+            Assert.Equal(0, (gpu.Work - before).BlockingTransfers);
+            Assert.Equal(gpu.Download(hostDLogits), gpu.Download(dLogits));
+        }
+    }
+
+    /// <summary>
     /// The device finishes the sum as the host did (partials in order, in double, then scaled and
     /// rounded to float), so on the CPU accelerator the loss is bit-identical to Upload(Sum * scale);
     /// a GPU's double arithmetic is the same IEEE arithmetic, in the same order.

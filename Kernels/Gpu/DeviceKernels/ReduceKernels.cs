@@ -41,15 +41,16 @@ internal static class ReduceKernels
     }
 
     /// <summary>
-    /// y[0] = (float)(total * scale), total being the partials added in index order in double: the
-    /// host's finish of a sum, done on the device so the result need not travel. One thread works.
+    /// y[0] = (float)(total * scale / divisor), total being the partials added in index order in
+    /// double: the host's finish of a sum (divisor 1) or of a mean (scale 1, both exact), done on the
+    /// device so the result need not travel. One thread works.
     /// </summary>
-    public static void ScaledTotal(ArrayView<double> partials, int count, double scale, ArrayView<float> y)
+    public static void ScaledTotal(ArrayView<double> partials, int count, double scale, double divisor, ArrayView<float> y)
     {
         if (Grid.GlobalIndex.X != 0) return;
         double total = 0;
         for (int p = 0; p < count; p++) total += partials[p];
-        y[0] = (float)(total * scale);
+        y[0] = (float)(total * scale / divisor);
     }
 
     /// <summary>y[r, j] = table[ids[r], j]. table: [V, E]; ids: [N] (checked on the host); y: [N, E].</summary>
@@ -107,14 +108,12 @@ internal static class ReduceKernels
     }
 
     /// <summary>
-    /// Softmax of each row, one group per row. Writes probs and, per row r, the three numbers the host
-    /// needs for the loss -log p[target] = log(sum) + max - logits[r, target]: stats[3r] = sum of
-    /// exp(logit - max) (double, fixed tree order), stats[3r + 1] = max, stats[3r + 2] = the target's
-    /// logit. The logarithm is left to the host: in double, and the same expression as the reference.
-    /// logits, probs: [N, V]; targets: [N] (checked on the host); stats: [3N].
+    /// Softmax of each row, one group per row. Writes probs and each row's loss -log p[target] =
+    /// log(sum) + max - logits[r, target] in double (sum of exp(logit - max) in a fixed tree order),
+    /// the reference's expression. logits, probs: [N, V]; targets: [N] (checked on the host); losses: [N].
     /// </summary>
     public static void SoftmaxRows(ArrayView<float> logits, ArrayView<int> targets, int rows, int classes,
-        ArrayView<float> probs, ArrayView<double> stats)
+        ArrayView<float> probs, ArrayView<double> losses)
     {
         var sharedMax = SharedMemory.Allocate<float>(KernelGeometry.GroupSize);
         var sharedSum = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
@@ -138,20 +137,20 @@ internal static class ReduceKernels
             float inverse = (float)(1.0 / sum);
             for (int j = Group.IdxX; j < classes; j += Group.DimX) probs[start + j] *= inverse;
 
-            if (Group.IsFirstThread)
-            {
-                stats[3 * r] = sum;
-                stats[3 * r + 1] = max;
-                stats[3 * r + 2] = logits[start + targets[r]];
-            }
+            if (Group.IsFirstThread) losses[r] = Math.Log(sum) + max - logits[start + targets[r]];
         }
     }
 
-    /// <summary>dLogits[r, j] += scale * (probs[r, j] - [j == targets[r]]). probs, dLogits: [N, V]; targets: [N].</summary>
+    /// <summary>
+    /// dLogits[r, j] += scale * (probs[r, j] - [j == targets[r]]), scale being the argument, or
+    /// dLoss[0] / N in float when fromLoss != 0 (the mean's gradient seed, read on the device).
+    /// probs, dLogits: [N, V]; targets: [N]; dLoss: [1].
+    /// </summary>
     public static void SoftmaxCrossEntropyBackward(ArrayView<float> probs, ArrayView<int> targets, int rows, int classes,
-        float scale, ArrayView<float> dLogits)
+        float scale, ArrayView<float> dLoss, int fromLoss, ArrayView<float> dLogits)
     {
         int n = rows * classes;
+        if (fromLoss != 0) scale = dLoss[0] / rows;
         for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
         {
             float hot = i % classes == targets[i / classes] ? 1f : 0f;
