@@ -15,6 +15,12 @@ internal readonly record struct GemmPlan(int TileRows, int Segments, int Segment
     /// <summary>Fewest K values per segment: shorter segments would add more partials than work.</summary>
     public const int MinSegment = 128;
 
+    /// <summary>
+    /// Shortest K that is split. A split costs a second launch, which a per-step product of a time
+    /// loop pays at every step; below this K a group walks at most 32 slices, short enough unsplit.
+    /// </summary>
+    public const int MinSplitK = 512;
+
     /// <summary>Tiles x segments the split aims for: about one group per multiprocessor of a large GPU.</summary>
     public const int TargetItems = 128;
 
@@ -22,7 +28,7 @@ internal readonly record struct GemmPlan(int TileRows, int Segments, int Segment
     {
         int tileRows = m <= GemmKernel.SmallTile ? GemmKernel.SmallTile : GemmKernel.Tile;
         long tiles = (long)((m + tileRows - 1) / tileRows) * ((n + GemmKernel.Tile - 1) / GemmKernel.Tile);
-        if (tiles >= TargetItems || k < 2 * MinSegment) return new GemmPlan(tileRows, 1, k);
+        if (tiles >= TargetItems || k < MinSplitK) return new GemmPlan(tileRows, 1, k);
         long wanted = Math.Min(k / MinSegment, (TargetItems + tiles - 1) / tiles);
         int length = (int)((k + wanted - 1) / wanted + GemmKernel.Slice - 1) / GemmKernel.Slice * GemmKernel.Slice;
         int segments = (k + length - 1) / length;

@@ -52,9 +52,9 @@ public class GpuLaunchShapeTests
                     e.K.Gemm(ta, tb, 70, 67, 35, 0.5f, e.R(1, ta ? [35, 70] : [70, 35]), e.R(2, tb ? [67, 35] : [35, 67]), 1f, e.R(3, 70, 67));
                     return null;
                 });
-        // The short tile split over K (3 segments of 144, a second pass adding them), and the tall tile split in two.
-        yield return ("Gemm short split", false, e => { e.K.Gemm(false, true, 7, 70, 400, 1f, e.R(1, 7, 400), e.R(2, 70, 400), 0f, e.Z(7, 70)); return null; });
-        yield return ("Gemm tall split", false, e => { e.K.Gemm(true, false, 40, 20, 300, 1f, e.R(1, 300, 40), e.R(2, 300, 20), 0.5f, e.R(3, 40, 20)); return null; });
+        // The short tile split over K (4 segments of 160, a second pass adding them), and the tall tile (4 of 144).
+        yield return ("Gemm short split", false, e => { e.K.Gemm(false, true, 7, 70, 600, 1f, e.R(1, 7, 600), e.R(2, 70, 600), 0f, e.Z(7, 70)); return null; });
+        yield return ("Gemm tall split", false, e => { e.K.Gemm(true, false, 40, 20, 520, 1f, e.R(1, 520, 40), e.R(2, 520, 20), 0.5f, e.R(3, 40, 20)); return null; });
         yield return ("AddBias", false, e => { e.K.AddBias(e.R(1, 9, 70), e.R(2, 70), e.Z(9, 70)); return null; });
         yield return ("BiasBackward", false, e => { e.K.BiasBackward(e.R(1, 9, 70), e.R(2, 70)); return null; });
         yield return ("BiasBackward in blocks", false, e => { e.K.BiasBackward(e.R(1, 200, 30), e.R(2, 30)); return null; });

@@ -13,8 +13,8 @@ public class GpuLinearTests
     /// <summary>
     /// C = alpha op(A) op(B) + beta C for every transpose combination. 70 x 67 with K = 35 spans four
     /// 64 x 64 tiles, three of them partial, and three K slices of 16, the last partial; 3 x 130 with
-    /// K = 32 is a row of three short (32-row) tiles and whole slices only; 5 x 70 with K = 300 is
-    /// split over K (GemmPlan: two segments of 160, the second partial), summed by a second pass.
+    /// K = 32 is a row of three short (32-row) tiles and whole slices only; 5 x 70 with K = 600 is
+    /// split over K (GemmPlan: four segments of 160, the last partial), summed by a second pass.
     /// A split sum is a sum of two shorter float sums, within the same bound. The device sums
     /// k products in float, the reference in double; the classic bound for a float dot product of
     /// length k is k u sum|a_p b_p| (u = 2^-24), plus a rounding each for alpha, beta C and the
@@ -26,7 +26,7 @@ public class GpuLinearTests
         using var gpu = Open(device);
         var twin = new Twin(gpu);
         bool[] flags = [false, true];
-        var cases = from shape in new[] { (70, 67, 35), (3, 130, 32), (5, 70, 300) }
+        var cases = from shape in new[] { (70, 67, 35), (3, 130, 32), (5, 70, 600) }
                     from transA in flags
                     from transB in flags
                     from scaling in new[] { (1f, 0f), (0.5f, 1f), (-1.5f, 0.25f) }
@@ -46,7 +46,7 @@ public class GpuLinearTests
 
     /// <summary>
     /// The plan depends on the shape alone. A batch of 32 or fewer rows gets the 32-row tile; a product
-    /// with fewer than 128 tiles and K of at least 256 is split into segments of at least 128 (a
+    /// with fewer than 128 tiles and K of at least 512 is split into segments of at least 128 (a
     /// multiple of the 16-deep slice) until tiles x segments reaches 128: the LSTM step's backward
     /// product 32 x 256 x 1024 has 4 tiles and gets 8 segments of 128 (32 groups instead of 4).
     /// </summary>
@@ -54,11 +54,12 @@ public class GpuLinearTests
     public void Gemm_plan_is_chosen_by_shape()
     {
         Assert.Equal(new GemmPlan(32, 8, 128), GemmPlan.For(32, 256, 1024));   // per-step backward, B 32, H 256
-        Assert.Equal(new GemmPlan(32, 2, 128), GemmPlan.For(32, 1024, 256));   // per-step forward: 16 tiles, 2 segments
+        Assert.Equal(new GemmPlan(32, 1, 256), GemmPlan.For(32, 1024, 256));   // per-step forward: K too short to split
+        Assert.Equal(new GemmPlan(32, 6, 128), GemmPlan.For(32, 256, 768));    // a GRU step's backward: 4 tiles, 6 segments
         Assert.Equal(new GemmPlan(64, 2, 1024), GemmPlan.For(1024, 256, 2048)); // a weight gradient: 64 tiles, 2 segments
         Assert.Equal(new GemmPlan(64, 1, 256), GemmPlan.For(2048, 1024, 256)); // the input projection: 512 tiles
         Assert.Equal(new GemmPlan(32, 1, 255), GemmPlan.For(1, 1, 255));       // K too short to split
-        Assert.Equal(new GemmPlan(64, 2, 160), GemmPlan.For(100, 64, 300));     // 2 tiles, K 300: two segments of 160
+        Assert.Equal(new GemmPlan(64, 4, 144), GemmPlan.For(100, 64, 520));     // 2 tiles, K 520: three of 144 and one of 88
     }
 
     [SkippableTheory, MemberData(nameof(Devices))]
