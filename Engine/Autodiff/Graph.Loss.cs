@@ -77,15 +77,13 @@ public sealed partial class Graph
                 throw new ArgumentException($"SoftmaxCrossEntropy: target {t} is outside the {classes} classes");
         bool tracked = Tracks(logits);
         var probs = Scratch(logits.Shape, zeroed: false);
-        int n = targets.Length;
-        double total = Backend.SoftmaxCrossEntropyForward(logits.Value, targets, probs);
         var y = Output([], tracked);
-        Backend.Upload([(float)(n == 0 ? 0 : total / n)], y.Value);
+        // The loss and its gradient seed stay on the backend's device: a GPU step reads neither.
+        Backend.SoftmaxCrossEntropyMean(logits.Value, targets, probs, y.Value);
         if (tracked)
             Record(() =>
             {
-                if (y.Grad is null || n == 0) return;
-                Backend.SoftmaxCrossEntropyBackward(probs, targets, (float)(ScalarOf(y.Grad) / n), GradOf(logits));
+                if (y.Grad is not null) Backend.SoftmaxCrossEntropyMeanBackward(probs, targets, y.Grad, GradOf(logits));
             });
         return y;
     }

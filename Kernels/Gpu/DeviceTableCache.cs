@@ -1,6 +1,7 @@
 // A table of ints kept on the device for as long as the same table is asked for. The clip stage's
 // chunk and unit tables depend only on the parameter layout, which is the same at every step, so
-// they cross to the device once instead of once per step (each upload drains the stream).
+// they cross to the device once instead of once per step (each upload drains the stream); a step's
+// ids and targets cross once although a forward and a backward kernel read them.
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -23,10 +24,15 @@ internal sealed class DeviceTableCache<TPlan>(Accelerator accelerator, DeviceWor
         {
             var built = build();
             var values = table(built);
-            // Kernels queued earlier may still read the old table: let them finish before freeing it.
-            accelerator.Synchronize();
-            buffer?.Dispose();
-            buffer = accelerator.Allocate1D<int>(Math.Max(1, values.Length));
+            if (buffer is null || buffer.Length < values.Length)
+            {
+                // Kernels queued earlier may still read the old table: let them finish before freeing it.
+                accelerator.Synchronize();
+                buffer?.Dispose();
+                buffer = accelerator.Allocate1D<int>(Math.Max(1, values.Length));
+            }
+            // A table of the same size or smaller is written over the old one: the copy waits for the
+            // kernels queued before it, as every copy from host memory does.
             length = values.Length;
             if (length > 0)
             {

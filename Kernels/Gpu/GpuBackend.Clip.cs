@@ -81,7 +81,7 @@ public sealed partial class GpuBackend
         if (units == 0) return new AdaptiveClipResult(0, 0);
         adaptiveClip ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<int>, int, float, float, ArrayView<float>, ArrayView<double>>(ClipKernels.AdaptiveClip);
         var resultsView = doubles.Take(2 * units);
-        adaptiveClip(Spread(units), vw, table.SubView(0, units), table.SubView(units, units), units, clipping, eps, vg, resultsView);
+        adaptiveClip(SplitGrid(units), vw, table.SubView(0, units), table.SubView(units, units), units, clipping, eps, vg, resultsView);
         var results = new double[2 * units];
         ReadBack(resultsView, results);
         double after = 0;

@@ -1,4 +1,4 @@
-// Linear-algebra family on ILGPU: the tiled GEMM and the bias broadcast with its backward. The tiled
+// Linear-algebra family on ILGPU: the tiled GEMM (split over K by a second pass where GemmPlan says so) and the bias broadcast with its backward. The tiled
 // GEMM stages B through shared memory as it is; a prepared matrix also holds op(B) row-major for the
 // LSTM step kernels (GpuPreparedMatrix), a transposed copy when B is read transposed.
 using ILGPU;
@@ -9,9 +9,11 @@ namespace Engine.Kernels.Gpu;
 
 public sealed partial class GpuBackend
 {
-    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, float, ArrayView<float>>? gemm;
+    private Action<KernelConfig, GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>? gemm;
+    private Action<KernelConfig, GemmArgs, ArrayView<float>, ArrayView<float>>? sumSegments;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>? addBias;
-    private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? biasBackward;
+    private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>? biasBackward;
+    private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? biasBlockTotals;
     private Action<KernelConfig, ArrayView<float>, int, int, ArrayView<float>>? transpose;
 
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c)
@@ -19,10 +21,20 @@ public sealed partial class GpuBackend
         GemmChecks.Validate(m, n, k, a, b, c);
         var (va, vb, vc) = (View(a), View(b), View(c));
         if (m == 0 || n == 0) return;
-        gemm ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, float, ArrayView<float>>(GemmKernel.Gemm);
-        int tiles = (m + GemmKernel.Tile - 1) / GemmKernel.Tile * ((n + GemmKernel.Tile - 1) / GemmKernel.Tile);
+        var plan = GemmPlan.For(m, n, k);
+        var args = new GemmArgs(m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, plan.TileRows, plan.Segments, plan.SegmentLength);
+        int tiles = (m + plan.TileRows - 1) / plan.TileRows * ((n + GemmKernel.Tile - 1) / GemmKernel.Tile);
+        gemm ??= accelerator.LoadStreamKernel<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GemmKernel.Gemm);
         // The GEMM's 16 x 16 thread layout needs full groups, on every device.
-        gemm(Groups(tiles, KernelGeometry.GroupSize), va, vb, m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, vc);
+        if (plan.Segments == 1)
+        {
+            gemm(Groups(tiles, KernelGeometry.GroupSize), args, va, vb, vc, vc);
+            return;
+        }
+        var partials = floats.Take(plan.Segments * m * n);
+        gemm(Groups((long)tiles * plan.Segments, KernelGeometry.GroupSize), args, va, vb, vc, partials);
+        sumSegments ??= accelerator.LoadStreamKernel<GemmArgs, ArrayView<float>, ArrayView<float>>(GemmKernel.SumSegments);
+        sumSegments(Spread(m * n), args, partials, vc);
     }
 
     public PreparedMatrix Prepare(Tensor b, bool transB, int k, int n, PreparedMatrix? reuse = null)
@@ -58,7 +70,16 @@ public sealed partial class GpuBackend
         ShapeOf.RequireLength("BiasBackward", "dBias", dBias, dY.Columns);
         var (vd, vb) = (View(dY), View(dBias));
         if (dY.Length == 0) return;
-        biasBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>>(LinearKernels.BiasBackward);
-        biasBackward(Spread(dY.Columns), vd, dY.Rows, dY.Columns, vb);
+        biasBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>(LinearKernels.BiasBackward);
+        int blocks = (dY.Rows + LinearKernels.RowBlock - 1) / LinearKernels.RowBlock;
+        if (blocks == 1)
+        {
+            biasBackward(Spread(dY.Columns), vd, dY.Rows, dY.Columns, vb, vb);
+            return;
+        }
+        var partials = floats.Take(blocks * dY.Columns);
+        biasBackward(Spread((long)blocks * dY.Columns), vd, dY.Rows, dY.Columns, vb, partials);
+        biasBlockTotals ??= accelerator.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>>(LinearKernels.BiasBlockTotals);
+        biasBlockTotals(Spread(dY.Columns), partials, blocks, dY.Columns, vb);
     }
 }

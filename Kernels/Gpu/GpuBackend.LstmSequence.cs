@@ -1,6 +1,7 @@
 // The LSTM time loop on ILGPU: one fused launch per time step and direction (LstmStepKernels), in
 // place of the step-by-step loop's AddBias + GEMM + gates forward and Axpy + gates + GEMM backward.
-// The results are those of LstmLoop on this backend, bit for bit on the CPU accelerator. A backward
+// The results are those of LstmLoop on this backend, bit for bit on the CPU accelerator: the step
+// kernels sum each product in the K segments the GEMM would use for it (GemmPlan). A backward
 // that records per-step norms runs LstmLoop itself: each norm is a reduction read by the host.
 using ILGPU;
 using ILGPU.Runtime;
@@ -10,10 +11,10 @@ namespace Engine.Kernels.Gpu;
 
 public sealed partial class GpuBackend
 {
-    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int,
         ArrayView<float>, ArrayView<float>, ArrayView<float>>? lstmStepForward;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>? lstmStepBackward;
+        ArrayView<float>, ArrayView<float>, int, int, int, ArrayView<float>, ArrayView<float>>? lstmStepBackward;
 
     public void LstmSequenceForward(Tensor gates, Tensor bias, PreparedMatrix recurrentWeights, Tensor h0, Tensor c0, Tensor cells, Tensor y)
     {
@@ -25,10 +26,11 @@ public sealed partial class GpuBackend
         var (vb, vw) = (View(bias), View(weights));
         int n = h0.Length;
         if (n == 0) return;
-        lstmStepForward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
+        lstmStepForward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int,
             ArrayView<float>, ArrayView<float>, ArrayView<float>>(LstmStepKernels.Forward);
+        int segment = GemmPlan.For(h0.Rows, 4 * hidden, hidden).SegmentLength; // as the step loop's product h_{t-1} W_hh^T is summed
         for (int t = 0; t < steps; t++)
-            lstmStepForward(Spread(n), View(t == 0 ? h0 : y[t - 1]), vw, vb, View(t == 0 ? c0 : cells[t - 1]), n, hidden,
+            lstmStepForward(Spread(n), View(t == 0 ? h0 : y[t - 1]), vw, vb, View(t == 0 ? c0 : cells[t - 1]), n, hidden, segment,
                 View(gates[t]), View(cells[t]), View(y[t]));
     }
 
@@ -48,13 +50,14 @@ public sealed partial class GpuBackend
         int n = dH.Length;
         if (n == 0 || steps == 0) return;
         lstmStepBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>(LstmStepKernels.Backward);
+            ArrayView<float>, ArrayView<float>, int, int, int, ArrayView<float>, ArrayView<float>>(LstmStepKernels.Backward);
+        int segment = GemmPlan.For(dH.Rows, hidden, 4 * hidden).SegmentLength; // as the step loop's product dGates_{t+1} W_hh is summed
         for (int t = steps - 1; t >= 0; t--)
         {
             // Unused operands (no next step, no dY) are passed as dH, which the kernel then does not read.
             var next = t == steps - 1 ? vdh : View(dGates[t + 1]);
             lstmStepBackward(Spread(n), next, vw, t == steps - 1 ? 0 : 1, dY is null ? vdh : View(dY[t]), dY is null ? 0 : 1,
-                View(gates[t]), View(t == 0 ? c0 : cells[t - 1]), View(cells[t]), vdh, n, hidden, vdc, View(dGates[t]));
+                View(gates[t]), View(t == 0 ? c0 : cells[t - 1]), View(cells[t]), vdh, n, hidden, segment, vdc, View(dGates[t]));
         }
         Gemm(false, dH.Rows, 1f, dGates[0], recurrentWeights, 0f, dH);
     }

@@ -20,6 +20,8 @@ public sealed partial class GpuBackend : IBackend
     private readonly DeviceWorkCounter work = new();
     private readonly DeviceTableCache<ClipChunks> chunkTables;
     private readonly DeviceTableCache<int[]> unitTables;
+    private readonly DeviceTableCache<EmbeddingIds> idTables;
+    private readonly DeviceTableCache<int[]> targetTables;
 
     public string Name { get; }
 
@@ -78,6 +80,8 @@ public sealed partial class GpuBackend : IBackend
         floats = new ScratchBuffer<float>(accelerator, work);
         chunkTables = new DeviceTableCache<ClipChunks>(accelerator, work);
         unitTables = new DeviceTableCache<int[]>(accelerator, work);
+        idTables = new DeviceTableCache<EmbeddingIds>(accelerator, work);
+        targetTables = new DeviceTableCache<int[]>(accelerator, work);
     }
 
     /// <summary>One line on the device: name, memory, multiprocessors, warp and group limits.</summary>
@@ -103,6 +107,8 @@ public sealed partial class GpuBackend : IBackend
         floats.Dispose();
         chunkTables.Dispose();
         unitTables.Dispose();
+        idTables.Dispose();
+        targetTables.Dispose();
         accelerator.Dispose();
         context.Dispose();
     }

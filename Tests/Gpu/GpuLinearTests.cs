@@ -1,4 +1,5 @@
 // The tiled GEMM and the bias kernels on ILGPU against the reference backend, and GEMM determinism.
+using Engine.Kernels.Gpu;
 using Xunit;
 using static Engine.Tests.Gpu.GpuTestDevice;
 
@@ -12,7 +13,9 @@ public class GpuLinearTests
     /// <summary>
     /// C = alpha op(A) op(B) + beta C for every transpose combination. 70 x 67 with K = 35 spans four
     /// 64 x 64 tiles, three of them partial, and three K slices of 16, the last partial; 3 x 130 with
-    /// K = 32 is a row of three thin tiles and whole slices only. The device sums
+    /// K = 32 is a row of three short (32-row) tiles and whole slices only; 5 x 70 with K = 600 is
+    /// split over K (GemmPlan: four segments of 160, the last partial), summed by a second pass.
+    /// A split sum is a sum of two shorter float sums, within the same bound. The device sums
     /// k products in float, the reference in double; the classic bound for a float dot product of
     /// length k is k u sum|a_p b_p| (u = 2^-24), plus a rounding each for alpha, beta C and the
     /// reference's final float: (k + 4) u (|alpha| sum|a_p b_p| + |beta c|), element by element.
@@ -23,7 +26,7 @@ public class GpuLinearTests
         using var gpu = Open(device);
         var twin = new Twin(gpu);
         bool[] flags = [false, true];
-        var cases = from shape in new[] { (70, 67, 35), (3, 130, 32) }
+        var cases = from shape in new[] { (70, 67, 35), (3, 130, 32), (5, 70, 600) }
                     from transA in flags
                     from transB in flags
                     from scaling in new[] { (1f, 0f), (0.5f, 1f), (-1.5f, 0.25f) }
@@ -39,6 +42,24 @@ public class GpuLinearTests
             AssertWithinBound($"Gemm {m}x{n}x{k} transA={transA} transB={transB} alpha={alpha} beta={beta}",
                 tc, Bound(a, b, c0, transA, transB, m, n, k, alpha, beta));
         }
+    }
+
+    /// <summary>
+    /// The plan depends on the shape alone. A batch of 32 or fewer rows gets the 32-row tile; a product
+    /// with fewer than 128 tiles and K of at least 512 is split into segments of at least 128 (a
+    /// multiple of the 16-deep slice) until tiles x segments reaches 128: the LSTM step's backward
+    /// product 32 x 256 x 1024 has 4 tiles and gets 8 segments of 128 (32 groups instead of 4).
+    /// </summary>
+    [Fact]
+    public void Gemm_plan_is_chosen_by_shape()
+    {
+        Assert.Equal(new GemmPlan(32, 8, 128), GemmPlan.For(32, 256, 1024));   // per-step backward, B 32, H 256
+        Assert.Equal(new GemmPlan(32, 1, 256), GemmPlan.For(32, 1024, 256));   // per-step forward: K too short to split
+        Assert.Equal(new GemmPlan(32, 6, 128), GemmPlan.For(32, 256, 768));    // a GRU step's backward: 4 tiles, 6 segments
+        Assert.Equal(new GemmPlan(64, 2, 1024), GemmPlan.For(1024, 256, 2048)); // a weight gradient: 64 tiles, 2 segments
+        Assert.Equal(new GemmPlan(64, 1, 256), GemmPlan.For(2048, 1024, 256)); // the input projection: 512 tiles
+        Assert.Equal(new GemmPlan(32, 1, 255), GemmPlan.For(1, 1, 255));       // K too short to split
+        Assert.Equal(new GemmPlan(64, 4, 144), GemmPlan.For(100, 64, 520));     // 2 tiles, K 520: three of 144 and one of 88
     }
 
     [SkippableTheory, MemberData(nameof(Devices))]
@@ -78,11 +99,11 @@ public class GpuLinearTests
     {
         using var gpu = Open(device);
         var twin = new Twin(gpu);
-        const int rows = 300, columns = 9;
+        const int rows = 50, columns = 9;
         var x = twin.Make(Values(rows * columns, 1), rows, columns);
         var bias = twin.Make(Values(columns, 2), columns);
         var y = twin.Make(new float[rows * columns], rows, columns);
-        // One add per element; the backward adds rows in the reference's order, one thread per column.
+        // One add per element; the backward adds up to 64 rows in the reference's order, one thread per column.
         twin.Both((k, on) => k.AddBias(on(x), on(bias), on(y)));
         Twin.AssertClose("AddBias", y, (0, 0));
         twin.Both((k, on) => k.AddBias(on(y), on(bias), on(y)));
@@ -90,6 +111,38 @@ public class GpuLinearTests
         var dBias = twin.Make(Values(columns, 3), columns);
         twin.Both((k, on) => k.BiasBackward(on(x), on(dBias)));
         Twin.AssertClose("BiasBackward", dBias, (0, 0));
+    }
+
+    /// <summary>
+    /// Past 64 rows the bias gradient is summed in blocks of 64 rows by one thread each (the first
+    /// block starting from dBias), and a second pass adds the blocks in order: the exact float sum
+    /// (dBias + rows 0..63) + (rows 64..127) + ..., written out here, and within a few roundings of
+    /// the reference's row-by-row sum: 300 rows of values below 1, so 1e-5 absolute holds with margin.
+    /// </summary>
+    [SkippableTheory, MemberData(nameof(Devices))]
+    public void Bias_backward_over_many_rows_adds_fixed_blocks_in_order(string device)
+    {
+        using var gpu = Open(device);
+        var twin = new Twin(gpu);
+        const int rows = 300, columns = 9;
+        float[] dy = Values(rows * columns, 1), start = Values(columns, 3);
+        var x = twin.Make(dy, rows, columns);
+        var dBias = twin.Make(start, columns);
+        twin.Both((k, on) => k.BiasBackward(on(x), on(dBias)));
+        Twin.AssertClose("BiasBackward", dBias, (1e-5, 0));
+        var expected = new float[columns];
+        for (int c = 0; c < columns; c++)
+        {
+            float total = 0f;
+            for (int block = 0; block * 64 < rows; block++)
+            {
+                float sum = block == 0 ? start[c] : 0f;
+                for (int r = block * 64; r < Math.Min(rows, block * 64 + 64); r++) sum += dy[r * columns + c];
+                total = block == 0 ? sum : total + sum;
+            }
+            expected[c] = total;
+        }
+        Assert.Equal(Bits(expected), Bits(gpu.Download(dBias.Device)));
     }
 
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();

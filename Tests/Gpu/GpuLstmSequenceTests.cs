@@ -53,14 +53,15 @@ public class GpuLstmSequenceTests
     /// add it to (x W_ih^T + bias) as the GEMM's epilogue does, so on the CPU accelerator (IEEE
     /// float, no contraction) every output is bit-identical to the step-by-step loop's. On a GPU,
     /// ptxas may contract the two loops' multiply-adds differently; a product of H terms of size
-    /// below 1 then moves by a few ulps, below 1e-5 at these sizes.
+    /// below 1 then moves by a few ulps, below 1e-5 at these sizes. At H 128 the backward's product
+    /// (K = 4H = 512) is one the GEMM splits into four segments: the fused kernel sums it the same way.
     /// </summary>
     [SkippableTheory, MemberData(nameof(Devices))]
     public void Fused_loop_matches_the_step_by_step_loop(string device)
     {
         using var gpu = Open(device);
         double tolerance = device == Cpu ? 0 : 1e-5;
-        foreach (var (t, b, h, withDY) in new[] { (4, 3, 5, true), (3, 2, 8, false), (1, 1, 3, true) })
+        foreach (var (t, b, h, withDY) in new[] { (4, 3, 5, true), (3, 2, 8, false), (1, 1, 3, true), (2, 2, 128, true) })
         {
             var fused = Make(gpu, t, b, h, 7);
             var loop = Make(gpu, t, b, h, 7);

@@ -65,13 +65,57 @@ public class GpuReduceTests
         Assert.Equal("EmbeddingForward: id 11 is outside [0, 11)", e.Message);
     }
 
+    /// <summary>
+    /// An id on 150 rows is cut into chunks of 64 rows: the first chunk starts from the table row, the
+    /// others from zero, and a second pass adds the chunks in order. The result is that exact float
+    /// sum, written out here; the rare ids (one chunk each) stay the reference's row-order sum, bit
+    /// for bit; and the frequent id is within a few roundings of the reference (1e-5 absolute).
+    /// </summary>
+    [SkippableTheory, MemberData(nameof(Devices))]
+    public void Embedding_gradient_of_a_frequent_id_adds_fixed_chunks_in_order(string device)
+    {
+        using var gpu = Open(device);
+        var twin = new Twin(gpu);
+        const int vocabulary = 4, width = 5, rows = 160;
+        int[] ids = Enumerable.Range(0, rows).Select(r => r % 16 == 0 ? r % 3 + 1 : 0).ToArray(); // id 0 on 150 rows
+        float[] dy = Values(rows * width, 2), start = Values(vocabulary * width, 3);
+        var dYs = twin.Make(dy, rows, width);
+        var dTable = twin.Make(start, vocabulary, width);
+        twin.Both((k, on) => k.EmbeddingBackward(on(dYs), ids, on(dTable)));
+        var actual = gpu.Download(dTable.Device);
+        var reference = dTable.Reference.ToArray();
+        Assert.Equal(reference[width..], actual[width..]); // ids 1..3: one chunk each, the reference's order
+        int[] rowsOfZero = Enumerable.Range(0, rows).Where(r => ids[r] == 0).ToArray();
+        Assert.Equal(150, rowsOfZero.Length);
+        for (int j = 0; j < width; j++)
+        {
+            float total = 0f;
+            for (int chunk = 0; chunk * 64 < rowsOfZero.Length; chunk++)
+            {
+                float sum = chunk == 0 ? start[j] : 0f;
+                foreach (int r in rowsOfZero.Skip(chunk * 64).Take(64)) sum += dy[r * width + j];
+                total = chunk == 0 ? sum : total + sum;
+            }
+            Assert.Equal(BitConverter.SingleToInt32Bits(total), BitConverter.SingleToInt32Bits(actual[j]));
+            Assert.InRange(actual[j] - reference[j], -1e-5, 1e-5);
+        }
+    }
+
     [Fact]
     public void Embedding_gradient_plan_groups_rows_by_id_in_row_order()
     {
         // ids by row: 0:2 1:0 2:2 3:4 4:0 5:2 -> id 0 at rows 1, 4; id 2 at rows 0, 2, 5; id 4 at row 3.
-        int[] plan = EmbeddingGradientPlan.Build([2, 0, 2, 4, 0, 2], vocabulary: 6, out int groups);
-        Assert.Equal(3, groups);
-        Assert.Equal(new[] { 0, 2, 4, /* starts */ 0, 2, 5, 6, /* order */ 1, 4, 0, 2, 5, 3 }, plan);
+        // With chunks of at most 2 rows, id 2's three rows are two chunks: rows 0, 2 and row 5.
+        int[] plan = EmbeddingGradientPlan.Build([2, 0, 2, 4, 0, 2], vocabulary: 6, chunkRows: 2, out int groups, out int chunks);
+        Assert.Equal((3, 4), (groups, chunks));
+        Assert.Equal(new[]
+        {
+            0, 2, 4,          // the ids
+            0, 1, 3, 4,       // each id's first chunk, and the end
+            0, 2, 4, 5, 6,    // each chunk's first position in order, and the end
+            0, 1, 1, 2,       // each chunk's id (by index)
+            1, 4, 0, 2, 5, 3, // rows by id, in row order
+        }, plan);
     }
 
     /// <summary>

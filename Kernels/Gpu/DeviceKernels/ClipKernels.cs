@@ -122,43 +122,52 @@ internal static class ClipKernels
     }
 
     /// <summary>
-    /// Unit-wise adaptive clipping (AGC), one thread per unit u = [unitStarts[u], + unitLengths[u]),
-    /// reading the unit in element order, exactly as the reference does: maxNorm = clipping *
-    /// max(||w_u||, eps); when ||g_u|| > maxNorm, g_u *= maxNorm / max(||g_u||, 1e-6). Writes
-    /// results[2u] = the unit's sum of squares afterwards and results[2u + 1] = 1 if it was clipped.
-    /// A thread per unit suits AGC's units (rows of at most a few thousand elements, vectors' single
-    /// elements); it reads rows uncoalesced, which is the price of the reference's summation order.
+    /// Unit-wise adaptive clipping (AGC), one warp per unit u = [unitStarts[u], + unitLengths[u]), as
+    /// FixedSplit assigns chunks: lane l reads elements l, l + 32, ... (neighbouring lanes, neighbouring
+    /// addresses) and the lanes combine in FixedSplit's fixed tree, so the sums do not depend on the
+    /// launch shape or the device. maxNorm = clipping * max(||w_u||, eps); when ||g_u|| > maxNorm,
+    /// g_u *= maxNorm / max(||g_u||, 1e-6). Writes results[2u] = the unit's sum of squares afterwards
+    /// and results[2u + 1] = 1 if it was clipped. Every warp of the grid takes part in the same number
+    /// of rounds (the barriers of the lane trees match).
     /// </summary>
     public static void AdaptiveClip(ArrayView<float> values, ArrayView<int> unitStarts, ArrayView<int> unitLengths, int units,
         float clipping, float eps, ArrayView<float> grads, ArrayView<double> results)
     {
-        for (int u = KernelGeometry.First; u < units; u += KernelGeometry.Stride)
+        var shared = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
+        int lane = Group.IdxX % FixedSplit.Lanes;
+        for (int round = 0, rounds = FixedSplit.Rounds(units); round < rounds; round++)
         {
-            int start = unitStarts[u], end = start + unitLengths[u];
+            int u = FixedSplit.ChunkOf(round);
+            int start = u < units ? unitStarts[u] : 0, end = u < units ? start + unitLengths[u] : 0;
             double wSquares = 0, gSquares = 0;
-            for (int i = start; i < end; i++)
+            for (int i = start + lane; i < end; i += FixedSplit.Lanes)
             {
                 double w = values[i], g = grads[i];
                 wSquares += w * w;
                 gSquares += g * g;
             }
-            double gNorm = Math.Sqrt(gSquares);
-            double maxNorm = clipping * DeviceMath.Max(Math.Sqrt(wSquares), eps);
-            double after = gSquares, clipped = 0;
-            if (gNorm > maxNorm)
+            double wTotal = FixedSplit.WarpSum(shared, wSquares), gTotal = FixedSplit.WarpSum(shared, gSquares);
+            double gNorm = Math.Sqrt(gTotal);
+            double maxNorm = clipping * DeviceMath.Max(Math.Sqrt(wTotal), eps);
+            bool clip = gNorm > maxNorm;
+            double after = gSquares; // unclipped, the second tree gives gTotal again
+            if (clip)
             {
                 float scale = (float)(maxNorm / DeviceMath.Max(gNorm, 1e-6));
                 after = 0;
-                for (int i = start; i < end; i++)
+                for (int i = start + lane; i < end; i += FixedSplit.Lanes)
                 {
                     float g = grads[i] * scale;
                     grads[i] = g;
                     after += (double)g * g;
                 }
-                clipped = 1;
             }
-            results[2 * u] = after;
-            results[2 * u + 1] = clipped;
+            after = FixedSplit.WarpSum(shared, after);
+            if (lane == 0 && u < units)
+            {
+                results[2 * u] = after;
+                results[2 * u + 1] = clip ? 1 : 0;
+            }
         }
     }
 }

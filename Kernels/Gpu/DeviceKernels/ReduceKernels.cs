@@ -41,15 +41,16 @@ internal static class ReduceKernels
     }
 
     /// <summary>
-    /// y[0] = (float)(total * scale), total being the partials added in index order in double: the
-    /// host's finish of a sum, done on the device so the result need not travel. One thread works.
+    /// y[0] = (float)(total * scale / divisor), total being the partials added in index order in
+    /// double: the host's finish of a sum (divisor 1) or of a mean (scale 1, both exact), done on the
+    /// device so the result need not travel. One thread works.
     /// </summary>
-    public static void ScaledTotal(ArrayView<double> partials, int count, double scale, ArrayView<float> y)
+    public static void ScaledTotal(ArrayView<double> partials, int count, double scale, double divisor, ArrayView<float> y)
     {
         if (Grid.GlobalIndex.X != 0) return;
         double total = 0;
         for (int p = 0; p < count; p++) total += partials[p];
-        y[0] = (float)(total * scale);
+        y[0] = (float)(total * scale / divisor);
     }
 
     /// <summary>y[r, j] = table[ids[r], j]. table: [V, E]; ids: [N] (checked on the host); y: [N, E].</summary>
@@ -61,35 +62,58 @@ internal static class ReduceKernels
     }
 
     /// <summary>
-    /// dTable[v, j] += dY[r, j] for every r with ids[r] == v, adding rows r in increasing order: the
-    /// reference's order, without atomics. The host groups rows by id (EmbeddingGradientPlan): group g
-    /// updates table row tableRows[g] from rows order[starts[g] .. starts[g + 1]). One thread per
-    /// (group, column); neighbouring threads take neighbouring columns.
-    /// dY: [N, E]; tableRows: [G]; starts: [G + 1]; order: [N]; dTable: [V, E].
+    /// The embedding gradient's first pass: dTable[v, j] += dY[r, j] for every r with ids[r] == v, in
+    /// increasing r, without atomics. The host groups rows by id and cuts each id's rows into chunks
+    /// (EmbeddingGradientPlan); one thread per (chunk, column) adds its chunk's rows in order, the
+    /// id's first chunk starting from dTable[v, j], the others from zero. An id with one chunk is
+    /// written to dTable at once (the reference's order exactly); the sums of an id with several go
+    /// to partials[q, j] for EmbeddingChunkTotals. Neighbouring threads take neighbouring columns.
+    /// dY: [N, E]; tableRows, firstChunk: [G], [G + 1]; chunkStarts, chunkGroup: [C + 1], [C];
+    /// order: [N]; dTable: [V, E]; partials: [C, E].
     /// </summary>
-    public static void EmbeddingBackward(ArrayView<float> dY, ArrayView<int> tableRows, ArrayView<int> starts,
-        ArrayView<int> order, int groups, int width, ArrayView<float> dTable)
+    public static void EmbeddingBackward(ArrayView<float> dY, ArrayView<int> tableRows, ArrayView<int> firstChunk,
+        ArrayView<int> chunkStarts, ArrayView<int> chunkGroup, ArrayView<int> order, int chunks, int width,
+        ArrayView<float> dTable, ArrayView<float> partials)
     {
-        int n = groups * width;
+        int n = chunks * width;
         for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
         {
-            int g = i / width, j = i % width;
+            int q = i / width, j = i % width, g = chunkGroup[q];
             int target = tableRows[g] * width + j;
-            float sum = dTable[target];
-            for (int q = starts[g]; q < starts[g + 1]; q++) sum += dY[order[q] * width + j];
-            dTable[target] = sum;
+            bool first = q == firstChunk[g], only = firstChunk[g + 1] - firstChunk[g] == 1;
+            float sum = first ? dTable[target] : 0f;
+            for (int p = chunkStarts[q]; p < chunkStarts[q + 1]; p++) sum += dY[order[p] * width + j];
+            if (only) dTable[target] = sum;
+            else partials[i] = sum;
         }
     }
 
     /// <summary>
-    /// Softmax of each row, one group per row. Writes probs and, per row r, the three numbers the host
-    /// needs for the loss -log p[target] = log(sum) + max - logits[r, target]: stats[3r] = sum of
-    /// exp(logit - max) (double, fixed tree order), stats[3r + 1] = max, stats[3r + 2] = the target's
-    /// logit. The logarithm is left to the host: in double, and the same expression as the reference.
-    /// logits, probs: [N, V]; targets: [N] (checked on the host); stats: [3N].
+    /// The embedding gradient's second pass: for each id with several chunks, dTable[v, j] = the
+    /// chunks' partials added in chunk order. Ids with one chunk were written by the first pass.
+    /// tableRows, firstChunk: [G], [G + 1]; partials: [C, E]; dTable: [V, E].
+    /// </summary>
+    public static void EmbeddingChunkTotals(ArrayView<int> tableRows, ArrayView<int> firstChunk, int groups, int width,
+        ArrayView<float> partials, ArrayView<float> dTable)
+    {
+        int n = groups * width;
+        for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
+        {
+            int g = i / width, j = i % width, q0 = firstChunk[g], q1 = firstChunk[g + 1];
+            if (q1 - q0 == 1) continue;
+            float total = partials[q0 * width + j];
+            for (int q = q0 + 1; q < q1; q++) total += partials[q * width + j];
+            dTable[tableRows[g] * width + j] = total;
+        }
+    }
+
+    /// <summary>
+    /// Softmax of each row, one group per row. Writes probs and each row's loss -log p[target] =
+    /// log(sum) + max - logits[r, target] in double (sum of exp(logit - max) in a fixed tree order),
+    /// the reference's expression. logits, probs: [N, V]; targets: [N] (checked on the host); losses: [N].
     /// </summary>
     public static void SoftmaxRows(ArrayView<float> logits, ArrayView<int> targets, int rows, int classes,
-        ArrayView<float> probs, ArrayView<double> stats)
+        ArrayView<float> probs, ArrayView<double> losses)
     {
         var sharedMax = SharedMemory.Allocate<float>(KernelGeometry.GroupSize);
         var sharedSum = SharedMemory.Allocate<double>(KernelGeometry.GroupSize);
@@ -113,20 +137,20 @@ internal static class ReduceKernels
             float inverse = (float)(1.0 / sum);
             for (int j = Group.IdxX; j < classes; j += Group.DimX) probs[start + j] *= inverse;
 
-            if (Group.IsFirstThread)
-            {
-                stats[3 * r] = sum;
-                stats[3 * r + 1] = max;
-                stats[3 * r + 2] = logits[start + targets[r]];
-            }
+            if (Group.IsFirstThread) losses[r] = Math.Log(sum) + max - logits[start + targets[r]];
         }
     }
 
-    /// <summary>dLogits[r, j] += scale * (probs[r, j] - [j == targets[r]]). probs, dLogits: [N, V]; targets: [N].</summary>
+    /// <summary>
+    /// dLogits[r, j] += scale * (probs[r, j] - [j == targets[r]]), scale being the argument, or
+    /// dLoss[0] / N in float when fromLoss != 0 (the mean's gradient seed, read on the device).
+    /// probs, dLogits: [N, V]; targets: [N]; dLoss: [1].
+    /// </summary>
     public static void SoftmaxCrossEntropyBackward(ArrayView<float> probs, ArrayView<int> targets, int rows, int classes,
-        float scale, ArrayView<float> dLogits)
+        float scale, ArrayView<float> dLoss, int fromLoss, ArrayView<float> dLogits)
     {
         int n = rows * classes;
+        if (fromLoss != 0) scale = dLoss[0] / rows;
         for (int i = KernelGeometry.First; i < n; i += KernelGeometry.Stride)
         {
             float hot = i % classes == targets[i / classes] ? 1f : 0f;
