@@ -198,18 +198,6 @@ public static unsafe class Sgemm
         Multiply(transA, a, aOffset, m, k, alpha, beta, b.Data, b.Start, b.PaddedN, 0, k, 0, n, c, cOffset, n, Parallel(m, n, k));
     }
 
-    /// <summary>
-    /// C = A B + beta C for A [m, K] (rows in place, K apart) and B packed, on the calling thread: the
-    /// row-split time loops give each core its own rows. Every element's sum runs through the depth in
-    /// the order Run's does, so a row's result does not depend on which rows share its call (for beta
-    /// 0 or 1: Run merges an edge tile as tile + beta C, a full one as beta C + tile).
-    /// </summary>
-    internal static void RunRows(int m, float[] a, int aOffset, PackedB b, float beta, float[] c, int cOffset)
-    {
-        if (Trivial(m, b.N, b.K, 1f, beta, c, cOffset)) return;
-        Multiply(false, a, aOffset, m, b.K, 1f, beta, b.Data, b.Start, b.PaddedN, 0, b.K, 0, b.N, c, cOffset, b.N, parallel: false);
-    }
-
     private static bool Parallel(int m, int n, int k) => (long)m * n * k >= ParallelThreshold && Cores.Count > 1;
 
     /// <summary>Handles the products with nothing to sum (k = 0 or alpha = 0): C = beta C.</summary>

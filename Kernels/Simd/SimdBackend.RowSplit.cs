@@ -1,7 +1,7 @@
 // The RNN, GRU and LSTM time loops from batch 2 up, split by batch rows: the rows of a batch do not
 // meet inside a time loop, so each core runs the whole loop, every step forward or backward, on its own
 // rows, once per pass, with no hand-off between steps. A step on a part is the step loop's step on those
-// rows: the recurrent product (Sgemm.RunRows, single-threaded, with W_hh in the core's cache), then the
+// rows: the recurrent product (RowsGemm, single-threaded, with W_hh in the core's cache), then the
 // activation or gate kernel, which works unit by unit. Every element is thus summed in the order the
 // step loop sums it (the GEMM's: through the depth, one FMA per term), so the results equal the step
 // loop's bit for bit, whatever the number of parts or cores. The norms of dL/dh (over all rows) are
@@ -20,7 +20,7 @@ public unsafe partial class SimdBackend
     private const int RowSplitWeights = 1 << 16;
 
     private static bool RowSplit(int batch, PreparedMatrix weights) =>
-        Vector512.IsHardwareAccelerated && weights is Packed && batch >= 2 && (long)weights.K * weights.N <= RowSplitWeights;
+        Sgemm.Wide && Vector512.IsHardwareAccelerated && weights is Packed && batch >= 2 && (long)weights.K * weights.N <= RowSplitWeights;
 
     /// <summary>How many parts a batch is split into: one per core, at most one per row.</summary>
     internal static int RowParts(int batch) => Math.Min(Cores.Count, batch);
@@ -69,8 +69,8 @@ public unsafe partial class SimdBackend
             for (int t = 0; t < steps; t++)
             {
                 int at = t * stride + rows;
-                if (t == 0) Sgemm.RunRows(m, H0, h0Off + rows, w, 1f, P, pOff + at);
-                else Sgemm.RunRows(m, Y, yOff + at - stride, w, 1f, P, pOff + at);
+                if (t == 0) RowsGemm.Run(m, H0, h0Off + rows, w, 1f, P, pOff + at);
+                else RowsGemm.Run(m, Y, yOff + at - stride, w, 1f, P, pOff + at);
                 ActivationForward(f, slope, P.AsSpan(pOff + at, length), Y.AsSpan(yOff + at, length));
             }
         });
@@ -99,7 +99,7 @@ public unsafe partial class SimdBackend
                 var dp = DP.AsSpan(dpOff + at, length);
                 dp.Clear(); // ActivationBackward accumulates
                 ActivationBackward(f, slope, Y.AsSpan(yOff + at, length), dh, dp);
-                Sgemm.RunRows(m, DP, dpOff + at, w, 0f, DH, dhOff + rows);
+                RowsGemm.Run(m, DP, dpOff + at, w, 0f, DH, dhOff + rows);
             }
         });
         if (history is not null) NormsOf(history, steps, stride, norms!);
@@ -124,8 +124,8 @@ public unsafe partial class SimdBackend
                 for (int t = 0; t < steps; t++)
                 {
                     int at = t * gateStride;
-                    if (t == 0) Sgemm.RunRows(m, H0, h0Off + first * n, w, 0f, R, rOff + at + first * 3 * n);
-                    else Sgemm.RunRows(m, Y, yOff + (t - 1) * stride + first * n, w, 0f, R, rOff + at + first * 3 * n);
+                    if (t == 0) RowsGemm.Run(m, H0, h0Off + first * n, w, 0f, R, rOff + at + first * 3 * n);
+                    else RowsGemm.Run(m, Y, yOff + (t - 1) * stride + first * n, w, 0f, R, rOff + at + first * 3 * n);
                     for (int b = first; b < end; b++)
                     {
                         var row = R.AsSpan(rOff + at + b * 3 * n, 3 * n);
@@ -168,7 +168,7 @@ public unsafe partial class SimdBackend
                     float* hPrev = t == 0 ? h0p + h0Off : hs + yOff + (t - 1) * stride;
                     fixed (float* cur = current.Array, prev = previous.Array)
                         GruBackwardRows(first, end, n, hPrev, g + gOff + at, rec + rOff + at, cur + current.Offset, dx + dxOff + at, dgh + dgOff + at, prev + previous.Offset);
-                    Sgemm.RunRows(m, DG, dgOff + at + first * 3 * n, w, 1f, previous.Array, previous.Offset + rows);
+                    RowsGemm.Run(m, DG, dgOff + at + first * 3 * n, w, 1f, previous.Array, previous.Offset + rows);
                     (current, previous) = (previous, current);
                 }
             if (!ReferenceEquals(current.Array, DH)) current.Array.AsSpan(current.Offset + rows, length).CopyTo(DH.AsSpan(dhOff + rows, length));
@@ -202,8 +202,8 @@ public unsafe partial class SimdBackend
                         var row = G.AsSpan(at + b * 4 * n, 4 * n);
                         TensorPrimitives.Add(row, bs, row); // as AddBias adds
                     }
-                    if (t == 0) Sgemm.RunRows(m, H0, h0Off + first * n, w, 1f, G, at + first * 4 * n);
-                    else Sgemm.RunRows(m, Y, yOff + (t - 1) * stride + first * n, w, 1f, G, at + first * 4 * n);
+                    if (t == 0) RowsGemm.Run(m, H0, h0Off + first * n, w, 1f, G, at + first * 4 * n);
+                    else RowsGemm.Run(m, Y, yOff + (t - 1) * stride + first * n, w, 1f, G, at + first * 4 * n);
                     float* cPrev = t == 0 ? c0p + c0Off : cc + cOff + (t - 1) * stride;
                     LstmForwardBlocks(first * blocksPerRow, end * blocksPerRow, n, g + at, cPrev, cc + cOff + t * stride, hs + yOff + t * stride);
                 }
@@ -237,7 +237,7 @@ public unsafe partial class SimdBackend
                     TakeOutputGradient(DY, dyOff + t * stride + rows, history, t * stride + rows, DH.AsSpan(dhOff + rows, length));
                     float* cPrev = t == 0 ? c0p + c0Off : cc + cOff + (t - 1) * stride;
                     LstmBackwardBlocks(first * blocksPerRow, end * blocksPerRow, n, g + gOff + at, cPrev, cc + cOff + t * stride, dh + dhOff, dc + dcOff, dg + dgOff + at);
-                    Sgemm.RunRows(m, DG, dgOff + at + first * 4 * n, w, 0f, DH, dhOff + rows);
+                    RowsGemm.Run(m, DG, dgOff + at + first * 4 * n, w, 0f, DH, dhOff + rows);
                 }
         });
         if (history is not null) NormsOf(history, steps, stride, norms!);
