@@ -119,18 +119,13 @@ public unsafe partial class SimdBackend
         ForRowParts(batch, parts, (first, end) =>
         {
             int m = end - first;
-            var bias = Bs.AsSpan(bOff, 3 * n);
-            fixed (float* g = G, rec = R, h0p = H0, hs = Y)
+            fixed (float* g = G, rec = R, h0p = H0, hs = Y, bias = Bs)
                 for (int t = 0; t < steps; t++)
                 {
                     int at = t * gateStride;
                     if (t == 0) RowsGemm.Run(m, H0, h0Off + first * n, w, 0f, R, rOff + at + first * 3 * n);
                     else RowsGemm.Run(m, Y, yOff + (t - 1) * stride + first * n, w, 0f, R, rOff + at + first * 3 * n);
-                    for (int b = first; b < end; b++)
-                    {
-                        var row = R.AsSpan(rOff + at + b * 3 * n, 3 * n);
-                        TensorPrimitives.Add(row, bias, row); // as AddBias adds
-                    }
+                    RowsPlusBias(rec + rOff + at + first * 3 * n, bias + bOff, rec + rOff + at + first * 3 * n, m, 3 * n); // as AddBias adds
                     float* hPrev = t == 0 ? h0p + h0Off : hs + yOff + (t - 1) * stride;
                     GruForwardRows(first, end, n, g + gOff + at, rec + rOff + at, hPrev, hs + yOff + t * stride);
                 }
@@ -192,16 +187,11 @@ public unsafe partial class SimdBackend
         ForRowParts(batch, parts, (first, end) =>
         {
             int m = end - first;
-            var bs = Bs.AsSpan(bOff, 4 * n);
-            fixed (float* g = G, c0p = C0, cc = C, hs = Y)
+            fixed (float* g = G, c0p = C0, cc = C, hs = Y, bs = Bs)
                 for (int t = 0; t < steps; t++)
                 {
                     int at = gOff + t * gateStride;
-                    for (int b = first; b < end; b++)
-                    {
-                        var row = G.AsSpan(at + b * 4 * n, 4 * n);
-                        TensorPrimitives.Add(row, bs, row); // as AddBias adds
-                    }
+                    RowsPlusBias(g + at + first * 4 * n, bs + bOff, g + at + first * 4 * n, m, 4 * n); // as AddBias adds
                     if (t == 0) RowsGemm.Run(m, H0, h0Off + first * n, w, 1f, G, at + first * 4 * n);
                     else RowsGemm.Run(m, Y, yOff + (t - 1) * stride + first * n, w, 1f, G, at + first * 4 * n);
                     float* cPrev = t == 0 ? c0p + c0Off : cc + cOff + (t - 1) * stride;
