@@ -38,7 +38,7 @@ public unsafe partial class SimdBackend
                     continue;
                 }
                 // t: x gates [0, 3), gh gates [3, 6), hPrev 6, h 7 (16 lanes each).
-                new Span<float>(t, 8 * Lanes).Clear();
+                ClearLanes(t, 8);
                 for (int q = 0; q < 3; q++)
                 {
                     Copy(x + q * n, t + q * Lanes, count);
@@ -96,7 +96,7 @@ public unsafe partial class SimdBackend
                     continue;
                 }
                 // t: gates [0, 3), gh_n 3, hPrev 4, dH 5, dGx [6, 9), dGh [9, 12), dHPrev 12.
-                new Span<float>(t, 13 * Lanes).Clear();
+                ClearLanes(t, 13);
                 for (int q = 0; q < 3; q++) Copy(gates + row + q * n, t + q * Lanes, count);
                 Copy(gh + row + 2 * n, t + 3 * Lanes, count);
                 Copy(hPrev + s, t + 4 * Lanes, count);
