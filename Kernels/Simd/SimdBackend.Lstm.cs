@@ -1,6 +1,6 @@
 // SIMD LSTM gate kernels: a step's gate equations in one pass over its gate buffer, 16 hidden units at
 // a time in 512-bit registers (VectorMath's sigmoid and tanh), split over the cores when the step holds
-// enough units. A chain of span-wide TensorPrimitives calls (the GRU kernels' way) made a dozen passes
+// enough units. A chain of span-wide TensorPrimitives calls made a dozen passes
 // over each row and took 5-10 ns per unit; this takes about one.
 // Not here: machines without 512-bit vectors run the reference kernels.
 using System.Runtime.CompilerServices;
