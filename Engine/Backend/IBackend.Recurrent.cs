@@ -3,7 +3,11 @@
 // activation.) These kernels WRITE their gradient outputs for the step (they do not accumulate):
 // each step's scratch is fresh, and accumulation over steps happens in the weight-gradient GEMMs.
 // Every cell's whole time loop is a kernel too (as in cuDNN and oneDNN), so that a backend may run a
-// sequence's steps without handing every one of them to the cores anew.
+// sequence's steps without handing every one of them to the cores anew: the rows of a batch never meet
+// inside a loop, so a CPU backend may give each core its own rows for the whole sequence (the SIMD
+// backend does from batch 2 up). However a backend splits the work, each result must be the same bits
+// whatever the number of cores, and the same as its step loop (RnnLoop, GruLoop, LstmLoop) gives,
+// except where a fused loop documents its own order of sums.
 namespace Engine;
 
 public partial interface IBackend

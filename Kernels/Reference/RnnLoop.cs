@@ -1,7 +1,8 @@
 // RnnLoop and GruLoop: the RNN and GRU time loops written with a backend's own per-step kernels (GEMM,
 // bias, activation or gate kernel), one call each per step, as LstmLoop is for the LSTM. They are what
-// IBackend.RnnSequence* and GruSequence* mean, and every backend runs them as they are for now: a backend
-// may replace them with a fused loop (as the SIMD backend does the LSTM's at batch 1).
+// IBackend.RnnSequence* and GruSequence* mean; the reference backend runs them as they are, and
+// the SIMD backend wherever it does not split a loop by batch rows over its cores (SimdBackend.RowSplit),
+// which gives the same bits.
 namespace Engine.Kernels;
 
 public static class RnnLoop

@@ -1,9 +1,10 @@
 // SIMD linear algebra: the blocked SGEMM, and bias broadcast / reduction with TensorPrimitives.
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Engine.Kernels;
 
-public partial class SimdBackend
+public unsafe partial class SimdBackend
 {
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c)
     {
@@ -55,10 +56,24 @@ public partial class SimdBackend
         int parts = x.Length >= ParallelBiasElements ? Cores.Count : 1;
         Cores.For(parts, part =>
         {
-            var bv = Bv.AsSpan(bo, cols);
-            for (int r = part * rows / parts; r < (part + 1) * rows / parts; r++)
-                TensorPrimitives.Add(X.AsSpan(xo + r * cols, cols), bv, Y.AsSpan(yo + r * cols, cols));
+            int first = part * rows / parts, end = (part + 1) * rows / parts;
+            fixed (float* xp = X, bp = Bv, yp = Y) RowsPlusBias(xp + xo + first * cols, bp + bo, yp + yo + first * cols, end - first, cols);
         });
+    }
+
+    /// <summary>
+    /// y = x + bias on each of rows rows of cols floats, 8 at a time, the bias's ragged end element by
+    /// element (x may be y). A TensorPrimitives.Add per row cost 20-30 ns a call, 0.1 ms for the 4000
+    /// rows of a small model's input projection.
+    /// </summary>
+    private static void RowsPlusBias(float* x, float* bias, float* y, int rows, int cols)
+    {
+        int full = cols / 8 * 8;
+        for (int r = 0; r < rows; r++, x += cols, y += cols)
+        {
+            for (int j = 0; j < full; j += 8) (Vector256.Load(x + j) + Vector256.Load(bias + j)).Store(y + j);
+            for (int j = full; j < cols; j++) y[j] = x[j] + bias[j];
+        }
     }
 
     // Columns split over the cores, each summed over the rows in row order.
@@ -72,8 +87,38 @@ public partial class SimdBackend
         {
             // Column ranges on 64-byte boundaries, so that the two cores never share a cache line of dBias.
             int first = Math.Min(cols, part * cols / parts / 16 * 16), end = part == parts - 1 ? cols : Math.Min(cols, (part + 1) * cols / parts / 16 * 16);
-            var db = Db.AsSpan(bOff + first, end - first);
-            for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, D.AsSpan(dOff + r * cols + first, end - first), db);
+            fixed (float* d = D, db = Db) ColumnSums(d + dOff + first, rows, cols, end - first, db + bOff + first);
         });
+    }
+
+    /// <summary>
+    /// sums[j] += column j of rows rows (ld floats apart), added row by row in order, 32 columns at a time
+    /// in registers. A TensorPrimitives.Add per row, as before, cost 20-30 ns a call: 0.3 ms for the
+    /// 4000 rows of 50 columns of a small model's step.
+    /// </summary>
+    private static void ColumnSums(float* first, int rows, int ld, int count, float* sums)
+    {
+        int j = 0;
+        for (; j + 32 <= count; j += 32)
+        {
+            Vector256<float> s0 = Vector256.Load(sums + j), s1 = Vector256.Load(sums + j + 8), s2 = Vector256.Load(sums + j + 16), s3 = Vector256.Load(sums + j + 24);
+            for (float* p = first + j, end = p + (long)rows * ld; p < end; p += ld)
+            {
+                s0 += Vector256.Load(p); s1 += Vector256.Load(p + 8); s2 += Vector256.Load(p + 16); s3 += Vector256.Load(p + 24);
+            }
+            s0.Store(sums + j); s1.Store(sums + j + 8); s2.Store(sums + j + 16); s3.Store(sums + j + 24);
+        }
+        for (; j + 8 <= count; j += 8)
+        {
+            var s = Vector256.Load(sums + j);
+            for (float* p = first + j, end = p + (long)rows * ld; p < end; p += ld) s += Vector256.Load(p);
+            s.Store(sums + j);
+        }
+        for (; j < count; j++)
+        {
+            float s = sums[j];
+            for (float* p = first + j, end = p + (long)rows * ld; p < end; p += ld) s += *p;
+            sums[j] = s;
+        }
     }
 }

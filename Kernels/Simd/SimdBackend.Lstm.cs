@@ -1,6 +1,6 @@
 // SIMD LSTM gate kernels: a step's gate equations in one pass over its gate buffer, 16 hidden units at
 // a time in 512-bit registers (VectorMath's sigmoid and tanh), split over the cores when the step holds
-// enough units. A chain of span-wide TensorPrimitives calls (the GRU kernels' way) made a dozen passes
+// enough units. A chain of span-wide TensorPrimitives calls made a dozen passes
 // over each row and took 5-10 ns per unit; this takes about one.
 // Not here: machines without 512-bit vectors run the reference kernels.
 using System.Runtime.CompilerServices;
@@ -26,27 +26,32 @@ public unsafe partial class SimdBackend
         var G = gates.Array(out int gOff); var Cp = cPrev.Array(out int cpOff); var C = c.Array(out int cOff); var Hs = h.Array(out int hOff);
         ForEachLaneBlock(gates.Rows, n, (first, end) =>
         {
-            float* t = stackalloc float[7 * Lanes];
-            fixed (float* g = G, cp = Cp, cc = C, hh = Hs)
-                for (int block = first; block < end; block++)
-                {
-                    var (b, j, count) = LaneBlock(block, n);
-                    float* row = g + gOff + b * 4 * n + j;
-                    int s = b * n + j;
-                    if (count == Lanes) ForwardLanes(row, n, cp + cpOff + s, cc + cOff + s, hh + hOff + s);
-                    else
-                    {
-                        // The ragged end of a row: the same lanes on a zero-padded copy.
-                        new Span<float>(t, 7 * Lanes).Clear();
-                        for (int q = 0; q < 4; q++) Copy(row + q * n, t + q * Lanes, count);
-                        Copy(cp + cpOff + s, t + 4 * Lanes, count);
-                        ForwardLanes(t, Lanes, t + 4 * Lanes, t + 5 * Lanes, t + 6 * Lanes);
-                        for (int q = 0; q < 4; q++) Copy(t + q * Lanes, row + q * n, count);
-                        Copy(t + 5 * Lanes, cc + cOff + s, count);
-                        Copy(t + 6 * Lanes, hh + hOff + s, count);
-                    }
-                }
+            fixed (float* g = G, cp = Cp, cc = C, hh = Hs) LstmForwardBlocks(first, end, n, g + gOff, cp + cpOff, cc + cOff, hh + hOff);
         });
+    }
+
+    /// <summary>LstmGatesForward on the lane blocks [first, end) of a step (pointers to the step's row 0; see LaneBlock).</summary>
+    private static void LstmForwardBlocks(int first, int end, int n, float* gates, float* cPrev, float* c, float* h)
+    {
+        float* t = stackalloc float[7 * Lanes];
+        for (int block = first; block < end; block++)
+        {
+            var (b, j, count) = LaneBlock(block, n);
+            float* row = gates + b * 4 * n + j;
+            int s = b * n + j;
+            if (count == Lanes) ForwardLanes(row, n, cPrev + s, c + s, h + s);
+            else
+            {
+                // The ragged end of a row: the same lanes on a zero-padded copy.
+                ClearLanes(t, 7);
+                for (int q = 0; q < 4; q++) Copy(row + q * n, t + q * Lanes, count);
+                Copy(cPrev + s, t + 4 * Lanes, count);
+                ForwardLanes(t, Lanes, t + 4 * Lanes, t + 5 * Lanes, t + 6 * Lanes);
+                for (int q = 0; q < 4; q++) Copy(t + q * Lanes, row + q * n, count);
+                Copy(t + 5 * Lanes, c + s, count);
+                Copy(t + 6 * Lanes, h + s, count);
+            }
+        }
     }
 
     /// <summary>16 units: gates i, f, g, o at gate[0], gate[n], gate[2n], gate[3n] activated in place; c = f cPrev + i g; h = o tanh(c).</summary>
@@ -76,28 +81,34 @@ public unsafe partial class SimdBackend
         var DH = dH.Array(out int dhOff); var DC = dC.Array(out int dcOff); var DG = dGates.Array(out int dgOff);
         ForEachLaneBlock(gates.Rows, n, (first, end) =>
         {
-            float* t = stackalloc float[12 * Lanes];
             fixed (float* g = G, cp = Cp, cc = C, dh = DH, dc = DC, dg = DG)
-                for (int block = first; block < end; block++)
-                {
-                    var (b, j, count) = LaneBlock(block, n);
-                    float* row = g + gOff + b * 4 * n + j, dRow = dg + dgOff + b * 4 * n + j;
-                    int s = b * n + j;
-                    if (count == Lanes) BackwardLanes(row, n, cp + cpOff + s, cc + cOff + s, dh + dhOff + s, dc + dcOff + s, dRow);
-                    else
-                    {
-                        new Span<float>(t, 12 * Lanes).Clear();
-                        for (int q = 0; q < 4; q++) Copy(row + q * n, t + q * Lanes, count);
-                        Copy(cp + cpOff + s, t + 4 * Lanes, count);
-                        Copy(cc + cOff + s, t + 5 * Lanes, count);
-                        Copy(dh + dhOff + s, t + 6 * Lanes, count);
-                        Copy(dc + dcOff + s, t + 7 * Lanes, count);
-                        BackwardLanes(t, Lanes, t + 4 * Lanes, t + 5 * Lanes, t + 6 * Lanes, t + 7 * Lanes, t + 8 * Lanes);
-                        for (int q = 0; q < 4; q++) Copy(t + (8 + q) * Lanes, dRow + q * n, count);
-                        Copy(t + 7 * Lanes, dc + dcOff + s, count);
-                    }
-                }
+                LstmBackwardBlocks(first, end, n, g + gOff, cp + cpOff, cc + cOff, dh + dhOff, dc + dcOff, dg + dgOff);
         });
+    }
+
+    /// <summary>LstmGatesBackward on the lane blocks [first, end) of a step (pointers to the step's row 0).</summary>
+    private static void LstmBackwardBlocks(int first, int end, int n, float* gates, float* cPrev, float* c, float* dH, float* dC, float* dGates)
+    {
+        float* t = stackalloc float[12 * Lanes];
+        for (int block = first; block < end; block++)
+        {
+            var (b, j, count) = LaneBlock(block, n);
+            float* row = gates + b * 4 * n + j, dRow = dGates + b * 4 * n + j;
+            int s = b * n + j;
+            if (count == Lanes) BackwardLanes(row, n, cPrev + s, c + s, dH + s, dC + s, dRow);
+            else
+            {
+                ClearLanes(t, 12);
+                for (int q = 0; q < 4; q++) Copy(row + q * n, t + q * Lanes, count);
+                Copy(cPrev + s, t + 4 * Lanes, count);
+                Copy(c + s, t + 5 * Lanes, count);
+                Copy(dH + s, t + 6 * Lanes, count);
+                Copy(dC + s, t + 7 * Lanes, count);
+                BackwardLanes(t, Lanes, t + 4 * Lanes, t + 5 * Lanes, t + 6 * Lanes, t + 7 * Lanes, t + 8 * Lanes);
+                for (int q = 0; q < 4; q++) Copy(t + (8 + q) * Lanes, dRow + q * n, count);
+                Copy(t + 7 * Lanes, dC + s, count);
+            }
+        }
     }
 
     /// <summary>
@@ -139,5 +150,18 @@ public unsafe partial class SimdBackend
         return (b, j, Math.Min(Lanes, n - j));
     }
 
-    private static void Copy(float* source, float* destination, int count) => new Span<float>(source, count).CopyTo(new Span<float>(destination, count));
+    /// <summary>
+    /// The under-16 floats of a ragged lane block, one by one: Span.CopyTo's call cost about as much as
+    /// the gate math, and a row of 50 units takes eleven such copies per step.
+    /// </summary>
+    private static void Copy(float* source, float* destination, int count)
+    {
+        for (int i = 0; i < count; i++) destination[i] = source[i];
+    }
+
+    /// <summary>Zeroes vectors x 16 floats (a ragged block's padded copy) with vector stores.</summary>
+    private static void ClearLanes(float* t, int vectors)
+    {
+        for (int v = 0; v < vectors; v++) Vector512<float>.Zero.Store(t + v * Lanes);
+    }
 }

@@ -10,7 +10,7 @@
 // Each core takes the same slabs at every step, so that it keeps their columns (forward) and rows
 // (backward) of W_hh in its own L2. No sum depends on which thread ran which item.
 // Not here: batches above 1 (where the products dominate, the same fusion is no faster forward and
-// slower backward), hidden sizes that are not a multiple of 32, and machines
+// slower backward; small ones are split by rows instead, SimdBackend.RowSplit), hidden sizes that are not a multiple of 32, and machines
 // without 512-bit vectors run the step-by-step loop (LstmLoop).
 using System.Runtime.Intrinsics;
 
@@ -27,7 +27,8 @@ public unsafe partial class SimdBackend
     {
         if (!Fused(h0, recurrentWeights))
         {
-            LstmLoop.Forward(this, gates, bias, recurrentWeights, h0, c0, cells, y);
+            if (RowSplit(h0.Rows, recurrentWeights)) LstmRowSplitForward(gates, bias, recurrentWeights, h0, c0, cells, y, RowParts(h0.Rows));
+            else LstmLoop.Forward(this, gates, bias, recurrentWeights, h0, c0, cells, y);
             return;
         }
         int n = h0.Length, steps = gates.Shape[0];
@@ -69,7 +70,8 @@ public unsafe partial class SimdBackend
     {
         if (!Fused(dH, recurrentWeights))
         {
-            LstmLoop.Backward(this, gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms);
+            if (RowSplit(dH.Rows, recurrentWeights)) LstmRowSplitBackward(gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms, RowParts(dH.Rows));
+            else LstmLoop.Backward(this, gates, c0, cells, recurrentWeights, dY, dH, dC, dGates, norms);
             return;
         }
         int n = dH.Length, steps = gates.Shape[0];

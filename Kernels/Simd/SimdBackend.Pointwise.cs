@@ -12,6 +12,7 @@ public partial class SimdBackend
         ActivationForward(f, slope, x.Span(), y.Span());
     }
 
+    /// <summary>ActivationForward on spans; each element's result depends only on its value (the row-split time loops apply it to part of a step).</summary>
     private static void ActivationForward(Activation f, float slope, ReadOnlySpan<float> x, Span<float> y)
     {
         if (x.IsEmpty) return; // TensorPrimitives.Sigmoid refuses empty spans
@@ -19,7 +20,7 @@ public partial class SimdBackend
         {
             case Activation.Identity: x.CopyTo(y); break;
             case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
-            case Activation.Tanh: AccurateTanh.Apply(x, y); break;
+            case Activation.Tanh: VectorTanh.Apply(x, y); break;
             case Activation.Relu: TensorPrimitives.Max(x, 0f, y); break;
             case Activation.LeakyRelu:
                 for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : slope * x[i];
@@ -32,7 +33,12 @@ public partial class SimdBackend
     {
         ShapeOf.RequireLength("ActivationBackward", "dY", dY, y.Length);
         ShapeOf.RequireLength("ActivationBackward", "dX", dX, y.Length);
-        var Y = y.Span(); var D = dY.Span(); var DX = dX.Span();
+        ActivationBackward(f, slope, y.Span(), dY.Span(), dX.Span());
+    }
+
+    /// <summary>dX += dY f'(x), f' from y = f(x), on spans; element by element, as ActivationForward.</summary>
+    private static void ActivationBackward(Activation f, float slope, ReadOnlySpan<float> Y, ReadOnlySpan<float> D, Span<float> DX)
+    {
         switch (f)
         {
             case Activation.Identity: TensorPrimitives.Add(DX, D, DX); break;

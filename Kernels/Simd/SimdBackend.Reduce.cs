@@ -17,8 +17,14 @@ public partial class SimdBackend
     public double Dot(Tensor a, Tensor b)
     {
         ShapeOf.RequireLength("Dot", "second operand", b, a.Length);
+        return Dot(a.Array(out int aOff), aOff, b.Array(out int bOff), bOff, a.Length);
+    }
+
+    /// <summary>Dot of two host buffers, summed as Dot(Tensor, Tensor) sums them (the time loops' norms).</summary>
+    private static double Dot(float[] a, int aOff, float[] b, int bOff, int length)
+    {
         var halves = new double[2];
-        Halves(a.Length, (s, e) => halves[s == 0 ? 0 : 1] = DoubleSums.Dot(a.Span()[s..e], b.Span()[s..e]));
+        Halves(length, (s, e) => halves[s == 0 ? 0 : 1] = DoubleSums.Dot(a.AsSpan(aOff + s, e - s), b.AsSpan(bOff + s, e - s)));
         return halves[0] + halves[1];
     }
 

@@ -43,18 +43,30 @@ public sealed class TaskTrainer : IDisposable
         masks = config.Dropout > 0f ? new DropoutMasks(new Rng(config.Seed + 2000)) : null;
     }
 
+    // A training step's inputs and regression targets, uploaded into the same tensors at every step: a
+    // new [T, B, I] tensor per step (96 KB at T = 200, B = 20, I = 6) would land on the large-object heap.
+    private Tensor? inputs, targets;
+
     public (double Loss, ClipTelemetry Clip, HiddenGradientNorms? Norms) Step(int step, bool recordNorms)
     {
         var batch = Task.Sample(data, Config.Batch);
         var probe = recordNorms ? new HiddenGradientNorms(Config.Layers, Task.Steps) : null;
-        var result = trainingStep.Run(step, graph =>
-            Loss(graph, model.Forward(graph, graph.Constant(backend.FromArray(batch.Inputs, Task.Steps, Config.Batch, Task.InputSize)), probe, masks), batch));
+        var x = Reuse(ref inputs, batch.Inputs, Task.Steps, Config.Batch, Task.InputSize);
+        var result = trainingStep.Run(step, graph => Loss(graph, model.Forward(graph, graph.Constant(x), probe, masks), batch));
         return (result.Loss, result.Clip.Telemetry, probe);
     }
 
     private Var Loss(Graph graph, Var outputs, TaskBatch batch) => Task.IsRegression
-        ? graph.MeanSquaredError(outputs, graph.Constant(backend.FromArray(batch.RegressionTargets!, outputs.Shape)))
+        ? graph.MeanSquaredError(outputs, graph.Constant(Reuse(ref targets, batch.RegressionTargets!, outputs.Shape)))
         : graph.SoftmaxCrossEntropy(outputs, batch.ClassTargets!);
+
+    /// <summary>values uploaded into tensor, made (again) when it does not exist yet or has another shape.</summary>
+    private Tensor Reuse(ref Tensor? tensor, float[] values, params int[] shape)
+    {
+        if (tensor is null || !tensor.Shape.AsSpan().SequenceEqual(shape)) tensor = backend.Zeros(shape);
+        backend.Upload(values, tensor);
+        return tensor;
+    }
 
     /// <summary>Fraction of fresh sequences (from a fixed evaluation seed) solved by the task's criterion.</summary>
     public double Accuracy(int sequences = 1000)
