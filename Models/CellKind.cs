@@ -89,7 +89,10 @@ public static class CellKinds
 /// </summary>
 public sealed record RecurrentConfig(CellKind Cell, int InputSize, int HiddenSize, int Layers)
 {
+    /// <summary>The rnn-leaky cell's slope for negative inputs.</summary>
     public float LeakySlope { get; init; } = CellKinds.DefaultLeakySlope;
+
+    /// <summary>What runs between the layers (dropout, residual connections, layer norm).</summary>
     public StackFeatures Features { get; init; } = StackFeatures.None;
 
     /// <summary>Checks every size; the first problem is reported in one line.</summary>

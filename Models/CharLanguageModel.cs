@@ -12,6 +12,7 @@ namespace Engine.Models;
 /// <param name="Layers">Stacked layers L.</param>
 public sealed record CharLmConfig(CellKind Cell, int Vocabulary, int Embedding, int Hidden, int Layers)
 {
+    /// <summary>The rnn-leaky cell's slope for negative inputs.</summary>
     public float LeakySlope { get; init; } = CellKinds.DefaultLeakySlope;
 
     /// <summary>Between the layers; Features.Dropout also drops the head's input (PyTorch's usual dropout before the output layer).</summary>
@@ -20,6 +21,7 @@ public sealed record CharLmConfig(CellKind Cell, int Vocabulary, int Embedding, 
     /// <summary>Probability of zeroing a unit of the embedding's output.</summary>
     public float EmbeddingDropout { get; init; }
 
+    /// <summary>The recurrent stack's settings.</summary>
     public RecurrentConfig Recurrent => new(Cell, Embedding, Hidden, Layers) { LeakySlope = LeakySlope, Features = Features };
 
     /// <summary>Checks every size; the first problem is reported in one line.</summary>

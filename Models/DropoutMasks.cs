@@ -3,8 +3,11 @@
 // state, draws the same ones); evaluation and sampling pass none, which turns dropout off.
 namespace Engine.Models;
 
+/// <summary>Dropout masks drawn from one seeded generator.</summary>
+/// <param name="rng">The run's dropout generator (its state goes into checkpoints).</param>
 public class DropoutMasks(Rng rng)
 {
+    /// <summary>The generator the masks are drawn from.</summary>
     public Rng Generator { get; } = rng;
 
     /// <summary>

@@ -12,11 +12,13 @@ namespace Engine.Models;
 /// <param name="HeadAtEveryStep">Whether the head reads every step ([T, B, O]) or only the last ([B, O]).</param>
 public sealed record SequenceModelConfig(CellKind Cell, int Input, int Hidden, int Layers, int Output, bool HeadAtEveryStep)
 {
+    /// <summary>The rnn-leaky cell's slope for negative inputs.</summary>
     public float LeakySlope { get; init; } = CellKinds.DefaultLeakySlope;
 
     /// <summary>Between the layers; Features.Dropout also drops the head's input.</summary>
     public StackFeatures Features { get; init; } = StackFeatures.None;
 
+    /// <summary>The recurrent stack's settings.</summary>
     public RecurrentConfig Recurrent => new(Cell, Input, Hidden, Layers) { LeakySlope = LeakySlope, Features = Features };
 }
 

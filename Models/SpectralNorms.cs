@@ -5,6 +5,7 @@
 // few matrix-vector products per matrix, and reads the weights back from the device.
 namespace Engine.Models;
 
+/// <summary>Spectral norms of the recurrent matrices.</summary>
 public static class SpectralNorms
 {
     /// <summary>Power iterations: each multiplies the error in the estimate by (sigma_2 / sigma_1)^2.</summary>

@@ -4,8 +4,10 @@
 //   o_l = LayerNorm_l(h_l) (or h_l),  x_{l+1} = dropout(o_l + x_l) (or dropout(o_l)),  y = o_{L-1}.
 namespace Engine.Models;
 
+/// <summary>What runs between the layers of a recurrent stack.</summary>
 public sealed record StackFeatures
 {
+    /// <summary>Nothing between the layers.</summary>
     public static readonly StackFeatures None = new();
 
     /// <summary>Probability of zeroing a unit of a layer's input (layers above the first), as nn.LSTM(dropout=P).</summary>
@@ -17,6 +19,7 @@ public sealed record StackFeatures
     /// <summary>Each layer's output is normalised by nn.LayerNorm(H) with its own weight and bias.</summary>
     public bool LayerNorm { get; init; }
 
+    /// <summary>Refuses a dropout probability outside [0, 1) in one line.</summary>
     public void Validate() => CheckProbability("dropout", Dropout);
 
     /// <summary>A dropout probability must lie in [0, 1): 1 would drop every unit.</summary>

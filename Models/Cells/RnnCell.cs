@@ -8,6 +8,12 @@ public sealed class RnnCell : RecurrentCell
     private readonly Activation activation;
     private readonly float slope;
 
+    /// <param name="store">The parameters, where the cell's weights are registered.</param>
+    /// <param name="prefix">The PyTorch module name ("rnn").</param>
+    /// <param name="layer">The layer index l of the names weight_ih_l{l} ...</param>
+    /// <param name="inputSize">The input width.</param>
+    /// <param name="hiddenSize">The hidden width.</param>
+    /// <param name="activation">tanh, ReLU or leaky ReLU.</param>
     /// <param name="slope">The negative-side slope of Activation.LeakyRelu (ignored by the others).</param>
     public RnnCell(ParameterStore store, string prefix, int layer, int inputSize, int hiddenSize, Activation activation, float slope = 0f)
         : base(store, prefix, layer, inputSize, hiddenSize, gates: 1) => (this.activation, this.slope) = (activation, slope);

@@ -97,7 +97,7 @@ public class CompareEndToEndTests
     }
 
     /// <summary>Every id in report.html is defined once, and every reference (href="#x", url(#x)) points into its own figure.</summary>
-    public static void AssertChartsSelfContained(string html)
+    internal static void AssertChartsSelfContained(string html)
     {
         var ids = Regex.Matches(html, "\\bid=[\"']([^\"']+)[\"']").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());

@@ -36,6 +36,19 @@ public class VerdictTests
         Assert.Equal((Verdict.Diverged, 2, "loss is not finite"), (run.Verdict, run.DivergedAtStep, run.DivergedReason));
     }
 
+    [Fact]
+    public void A_run_trained_to_its_budget_is_judged_at_its_end_unless_its_loss_is_not_finite()
+    {
+        var spiked = new RunRecord { Name = "r", Clip = "none", RanToBudget = true, Solved = true };
+        spiked.Steps.AddRange(Run([1.4, 4.3, 0.1], [1, 1, 1]).Steps);
+        Verdicts.Assess(spiked);
+        Assert.Equal((Verdict.Trained, (int?)null), (spiked.Verdict, spiked.DivergedAtStep));
+        var broken = new RunRecord { Name = "r", Clip = "none", RanToBudget = true, Solved = false };
+        broken.Steps.AddRange(Run([1.4, 4.3, double.PositiveInfinity], [1, 1, 1]).Steps);
+        Verdicts.Assess(broken);
+        Assert.Equal((Verdict.Diverged, 3, "loss is not finite"), (broken.Verdict, broken.DivergedAtStep, broken.DivergedReason));
+    }
+
     [Theory]
     [InlineData(3.9, Verdict.Trained)]
     [InlineData(4.0, Verdict.DidNotLearn)] // not below the initial loss

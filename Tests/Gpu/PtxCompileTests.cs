@@ -87,7 +87,7 @@ public class PtxCompileTests
         // One pass of the K loop is 4 hand-unrolled steps, each one 128-bit load of op(A) and one of
         // op(B) feeding 16 multiply-adds (8 in the short tile): no scalar shared load is left in them.
         Assert.Equal(2 * 4, Regex.Matches(gemm, @"\bld\.shared\.v4\.f32").Count);
-        Assert.Equal(0, Regex.Matches(gemm, @"\bld\.shared\.f32").Count);
+        Assert.Empty(Regex.Matches(gemm, @"\bld\.shared\.f32"));
         // The multiplies come without .rn, which lets ptxas fuse each with its add.f32 into an FMA.
         Assert.DoesNotContain("mul.rn.f32", gemm);
     }

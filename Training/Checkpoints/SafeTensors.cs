@@ -64,10 +64,11 @@ public sealed class SafeTensorsFile
         stream.Write(length);
         stream.Write(json);
         for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+        Span<byte> b = stackalloc byte[4];
         foreach (var t in Tensors)
         {
             if (BitConverter.IsLittleEndian) stream.Write(MemoryMarshal.AsBytes(t.Data.AsSpan()));
-            else foreach (float f in t.Data) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteSingleLittleEndian(b, f); stream.Write(b); }
+            else foreach (float f in t.Data) { BinaryPrimitives.WriteSingleLittleEndian(b, f); stream.Write(b); }
         }
     }
 

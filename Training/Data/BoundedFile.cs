@@ -3,6 +3,7 @@
 // it fills memory, and every failure is one sentence that names the file and what kind of thing it is.
 namespace Engine.Training.Data;
 
+/// <summary>Reads a whole file with a size bound, failures as one sentence.</summary>
 public static class BoundedFile
 {
     /// <summary>The bytes of path; failures become error(sentence) naming what (e.g. "corpus file") and path.</summary>

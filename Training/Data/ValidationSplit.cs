@@ -3,11 +3,13 @@
 // characters (one input, one target), so a too-short split never fails after training has begun.
 namespace Engine.Training.Data;
 
+/// <summary>The validation text as B streams, and its check before training.</summary>
 public static class ValidationSplit
 {
     /// <summary>Characters in each of the batch streams.</summary>
     public static int StreamLength(int validationChars, int validationLength, int batch) => Math.Min(validationChars, validationLength) / batch;
 
+    /// <summary>Refuses, in one line, a split whose streams would hold fewer than two characters each.</summary>
     public static void Check(int validationChars, int validationLength, int batch)
     {
         int length = Math.Min(validationChars, validationLength), stream = StreamLength(validationChars, validationLength, batch);

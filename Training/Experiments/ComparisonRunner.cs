@@ -113,6 +113,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
             Name = spec.Name, Clip = config.ClipSpec.ToString(), Seed = config.Seed, Metrics = metrics, Overrides = spec.Overrides,
             Series = spec.Series ?? spec.Name, TaskSteps = corpus is null ? taskSteps : null,
             LossAtLastStep = corpus is null && !SyntheticTask.Create(preset.Task!, taskSteps).HeadAtEveryStep,
+            RanToBudget = preset.RunToBudget,
         };
         string what = $"run '{spec.Name}' seed {config.Seed} ({config.Cell}, clip {config.ClipSpec}{(spec.Overrides.Length > 0 ? ", " + spec.Overrides : "")})";
         if (Parallel == 1) log(what);
@@ -173,7 +174,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
             var report = new StepReport(step, loss, clip, config.LearningRate, stepClock.Elapsed.TotalSeconds, config.Batch * taskSteps, norms);
             Add(run, report, null);
             metrics.Write(TrainingRun.MetricsLine(report, null, report.Tokens / report.Seconds, names));
-            if (Verdicts.Divergence(loss, initial.Value) is not null) return;
+            if (!double.IsFinite(loss) || (!run.RanToBudget && Verdicts.Divergence(loss, initial.Value) is not null)) return;
         }
         run.Accuracy = trainer.Accuracy(preset.AccuracySequences);
         run.Solved = run.Accuracy >= 0.99; // Pascanu et al.: under 1% error on fresh sequences

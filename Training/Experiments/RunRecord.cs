@@ -51,6 +51,12 @@ public sealed class RunRecord
     /// </summary>
     public bool LossAtLastStep { get; init; }
 
+    /// <summary>
+    /// Whether the run trained to its budget and is judged at its end (Pascanu et al.'s protocol): a loss above
+    /// 3x its start did not stop it, only a non-finite loss would have.
+    /// </summary>
+    public bool RanToBudget { get; init; }
+
     /// <summary>Path of this run's metrics.jsonl, relative to the report directory (null when it was not written by the report).</summary>
     public string? Metrics { get; set; }
 

@@ -1,5 +1,6 @@
 // Verdicts: the rules that say how a run ended. A run is exactly one of
-//   diverged       a non-finite loss, or a loss above 3x the initial (first step's) loss, at some step;
+//   diverged       a non-finite loss, or a loss above 3x the initial (first step's) loss, at some step
+//                  (for a run trained to its budget and judged at its end, only a non-finite loss);
 //   did-not-learn  not diverged, but its final validation loss is not below the initial loss (for a
 //                  synthetic task: it did not meet the task's accuracy criterion);
 //   trained        otherwise.
@@ -37,7 +38,7 @@ public static class Verdicts
         run.DivergedAtStep = null;
         run.DivergedReason = null;
         foreach (var step in run.Steps)
-            if (Divergence(step.Loss, initial) is { } reason)
+            if (Divergence(step.Loss, initial) is { } reason && (!run.RanToBudget || !double.IsFinite(step.Loss)))
             {
                 run.DivergedAtStep = step.Step;
                 run.DivergedReason = reason;

@@ -7,7 +7,7 @@ using System.Globalization;
 
 namespace Engine.Training.Parity;
 
-/// <summary>|actual - expected| <= Absolute + Relative * |expected|, element by element.</summary>
+/// <summary>|actual - expected| &lt;= Absolute + Relative * |expected|, element by element.</summary>
 public readonly record struct Tolerance(double Absolute, double Relative)
 {
     /// <summary>The PyTorch parity tolerance of the fixtures: float32 results of another library's summation order.</summary>

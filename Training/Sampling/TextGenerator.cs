@@ -17,6 +17,7 @@ public sealed class TextGenerator(CharLanguageModel model, Vocabulary vocabulary
     /// <summary>What a sample without a prime starts from.</summary>
     public const char DefaultStart = '\n';
 
+    /// <summary>The prime followed by Length generated characters.</summary>
     public string Generate(SampleSettings settings)
     {
         settings.Validate();

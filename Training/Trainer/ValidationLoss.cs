@@ -8,6 +8,7 @@ using Engine.Training.Data;
 
 namespace Engine.Training.Trainer;
 
+/// <summary>The loss of a model on a text, as training validates.</summary>
 public static class ValidationLoss
 {
     /// <summary>Mean cross-entropy in nats per character predicted over the first `characters` of text.</summary>
