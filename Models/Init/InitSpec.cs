@@ -61,6 +61,13 @@ public sealed record InitSpec(InitScheme Scheme, double SpectralRadius = 0, floa
         return r;
     }
 
+    /// <summary>Refuses, in one line, a sparse:K:R with more incoming connections K than a layer has units.</summary>
+    public void CheckFits(int hidden)
+    {
+        if (Scheme == InitScheme.Sparse && Connections > hidden)
+            throw new ArgumentException($"init '{this}': {Connections} incoming connections per unit, but a layer has only {hidden} units");
+    }
+
     private static int ParseConnections(string text, string s)
     {
         if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1)

@@ -17,8 +17,7 @@ public static class Initializer
     /// <param name="seed">The seed: the same seed gives bit-identical weights.</param>
     public static void Apply(ParameterStore store, InitSpec spec, int gates, ulong seed)
     {
-        if (spec.Scheme == InitScheme.Sparse && store.All.FirstOrDefault(p => p.Name.Contains("weight_hh_l")) is { } w && spec.Connections > w.Shape[1])
-            throw new ArgumentException($"init '{spec}': {spec.Connections} incoming connections per unit, but a layer has only {w.Shape[1]} units");
+        if (store.All.FirstOrDefault(p => p.Name.Contains("weight_hh_l")) is { } w) spec.CheckFits(w.Shape[1]);
         var rng = new Rng(seed);
         foreach (var p in store.All)
         {

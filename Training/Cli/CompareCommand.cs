@@ -47,21 +47,20 @@ public static class CompareCommand
                 (sweepKind, plan) = Sweep(s);
             }
             else if (given.Length > 0) plan = given.Select(ParseRun).ToList();
-            ComparisonRunner.CheckPlan(chosen, plan); // before any folder is made or run trained
+            int planned = ComparisonRunner.CheckPlan(chosen, plan).Count; // before any folder is made or run trained
             int seedCount = r.GetValue(seeds) ?? chosen.Seeds;
             if (seedCount <= 0) throw new ArgumentException($"seeds must be a positive integer, got {seedCount}");
             int threads = r.GetValue(parallel) ?? chosen.Parallel;
             if (threads <= 0) throw new ArgumentException($"--parallel must be a positive integer, got {threads}");
             string directory = ReportDirectory.Prepare(r.GetValue(output), r.GetValue(force), "runs/compare");
-            return Run(chosen, plan, seedCount, sweepKind, directory, threads);
+            return Run(chosen, plan, planned, seedCount, sweepKind, directory, threads);
         }));
         return command;
     }
 
-    private static int Run(ExperimentPreset preset, IReadOnlyList<RunSpec> plan, int seeds, string? sweepKind, string directory, int parallel)
+    private static int Run(ExperimentPreset preset, IReadOnlyList<RunSpec> plan, int runs, int seeds, string? sweepKind, string directory, int parallel)
     {
         var clock = Stopwatch.StartNew();
-        int runs = preset.Expand(plan).Count;
         Console.WriteLine($"compare '{preset.Name}': {preset.Description}");
         Console.WriteLine($"{runs} runs x {seeds} seed{(seeds == 1 ? "" : "s")}{(parallel > 1 ? $", {parallel} at a time" : "")}{(preset.Advise ? ", then one run at the suggested threshold" : "")}; report in {directory}");
         var record = new ComparisonRunner(preset, directory, Console.WriteLine) { Parallel = parallel }.Run(plan, seeds, sweepKind, preset.Advise);

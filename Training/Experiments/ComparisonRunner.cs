@@ -107,12 +107,11 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         var config = spec.ConfigFrom(preset.Base);
         config = config with { Seed = config.Seed + seedOffset };
         string metrics = Path.Combine("runs", folder, "seed_" + config.Seed.ToString(CultureInfo.InvariantCulture), "metrics.jsonl");
-        int taskSteps = spec.TaskSteps ?? preset.TaskSteps;
+        var task = corpus is null ? SyntheticTask.Create(preset.Task!, spec.TaskSteps ?? preset.TaskSteps) : null;
         var run = new RunRecord
         {
             Name = spec.Name, Clip = config.ClipSpec.ToString(), Seed = config.Seed, Metrics = metrics, Overrides = spec.Overrides,
-            Series = spec.Series ?? spec.Name, TaskSteps = corpus is null ? taskSteps : null,
-            LossAtLastStep = corpus is null && !SyntheticTask.Create(preset.Task!, taskSteps).HeadAtEveryStep,
+            Series = spec.Series ?? spec.Name, TaskSteps = task?.Steps, LossAtLastStep = task is { HeadAtEveryStep: false },
             RanToBudget = preset.RunToBudget,
         };
         string what = $"run '{spec.Name}' seed {config.Seed} ({config.Cell}, clip {config.ClipSpec}{(spec.Overrides.Length > 0 ? ", " + spec.Overrides : "")})";
@@ -120,8 +119,8 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         var clock = Stopwatch.StartNew();
         using (var writer = new MetricsWriter(Path.Combine(directory, metrics)))
         {
-            if (corpus is null) TrainTask(run, config, taskSteps, writer);
-            else TrainCharLm(run, config, corpus, writer);
+            if (task is not null) TrainTask(run, config, task, writer);
+            else TrainCharLm(run, config, corpus!, writer);
             run.Seconds = clock.Elapsed.TotalSeconds;
             Verdicts.Assess(run);
             writer.Write(new { Event = "end", End = run.DivergedAtStep is null ? "finished" : "diverged", run.Steps[^1].Step, DivergedAt = run.DivergedAtStep, Reason = run.DivergedReason, run.Accuracy, run.Solved });
@@ -159,11 +158,11 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         run.FinalValidationLoss = run.Steps[^1].ValidationLoss ?? trainer.Validate(); // a time budget may end between validations
     }
 
-    private void TrainTask(RunRecord run, TrainConfig config, int taskSteps, MetricsWriter metrics)
+    private void TrainTask(RunRecord run, TrainConfig config, SyntheticTask task, MetricsWriter metrics)
     {
-        using var trainer = new TaskTrainer(config, SyntheticTask.Create(preset.Task!, taskSteps));
+        using var trainer = new TaskTrainer(config, task);
         var names = trainer.ParameterNames;
-        metrics.Write(new { Event = "config", Config = config, Parameters = trainer.ParameterCount, preset.Task, TaskSteps = taskSteps });
+        metrics.Write(new { Event = "config", Config = config, Parameters = trainer.ParameterCount, Task = task.Name, TaskSteps = task.Steps });
         var clock = Stopwatch.StartNew();
         double? initial = null;
         for (int step = 1; step <= config.Steps && !(config.Minutes > 0 && clock.Elapsed.TotalMinutes >= config.Minutes); step++)
@@ -171,7 +170,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
             var stepClock = Stopwatch.StartNew();
             var (loss, clip, norms) = trainer.Step(step, Probe(step, config.HiddenNormsEvery));
             initial ??= loss;
-            var report = new StepReport(step, loss, clip, config.LearningRate, stepClock.Elapsed.TotalSeconds, config.Batch * taskSteps, norms);
+            var report = new StepReport(step, loss, clip, config.LearningRate, stepClock.Elapsed.TotalSeconds, config.Batch * task.Steps, norms);
             Add(run, report, null);
             metrics.Write(TrainingRun.MetricsLine(report, null, report.Tokens / report.Seconds, names));
             if (!double.IsFinite(loss) || (!run.RanToBudget && Verdicts.Divergence(loss, initial.Value) is not null)) return;

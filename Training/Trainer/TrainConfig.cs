@@ -132,8 +132,7 @@ public sealed record TrainConfig
         ModelConfig(1).Validate();
         _ = ClipSpec;
         _ = Policy;
-        if (InitSpec is { Scheme: Engine.Models.Init.InitScheme.Sparse } sparse && sparse.Connections > Hidden)
-            throw new ArgumentException($"init '{sparse}': {sparse.Connections} incoming connections per unit, but a layer has only {Hidden} units");
+        InitSpec.CheckFits(Hidden);
         _ = LearningRateSchedule;
         OptimizerSpec.Validate();
     }
