@@ -150,7 +150,7 @@ public sealed class RecurrentStack
                     dOut = dX;
                     residual = features.Residual ? dX : null;
                 }
-            });
+            }, op: "RecurrentStack");
         return new RecurrentResult(y, hn, cn);
     }
 

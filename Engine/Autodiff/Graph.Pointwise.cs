@@ -59,7 +59,7 @@ public sealed partial class Graph
             {
                 if (y.Grad is null) return;
                 backward(y.Grad, a.RequiresGrad ? GradOf(a) : null, b.RequiresGrad ? GradOf(b) : null);
-            });
+            }, op);
         return y;
     }
 }

@@ -7,7 +7,7 @@ namespace Engine;
 /// <summary>Reverse-mode autodiff over one backend: ops compute now and record their backward; Backward replays them in reverse.</summary>
 public sealed partial class Graph
 {
-    private readonly List<Action> backwardSteps = new();
+    private readonly List<(Action Step, string Op)> backwardSteps = new();
     private readonly TensorPool pool;
 
     /// <summary>The backend every op runs on.</summary>
@@ -15,6 +15,9 @@ public sealed partial class Graph
 
     /// <summary>When false (evaluation), ops record nothing and outputs never require gradients.</summary>
     public bool GradEnabled { get; set; } = true;
+
+    /// <summary>When set, every op's forward and backward is timed into it (the bench's step profile); null in training.</summary>
+    public OpProfile? Profile { get; set; }
 
     /// <summary>An empty graph over backend.</summary>
     public Graph(IBackend backend)
@@ -44,8 +47,16 @@ public sealed partial class Graph
     public Var Output(int[] shape, bool tracked, bool zeroed = false)
         => new(pool.Rent(shape, zeroed), tracked);
 
-    /// <summary>Records a backward step (ops call this only when Tracks(...) was true).</summary>
-    public void Record(Action backward) => backwardSteps.Add(backward);
+    /// <summary>Records a backward step (ops call this only when Tracks(...) was true); op names it in a profile.</summary>
+    public void Record(Action backward, [System.Runtime.CompilerServices.CallerMemberName] string op = "")
+    {
+        if (Profile is { } profile)
+        {
+            Backend.Synchronize();
+            profile.Forward(op);
+        }
+        backwardSteps.Add((backward, op));
+    }
 
     /// <summary>v's gradient, created zeroed on first use.</summary>
     public Tensor GradOf(Var v)
@@ -72,7 +83,12 @@ public sealed partial class Graph
         if (loss.Value.Length != 1)
             throw new ArgumentException($"Backward needs a scalar loss, got shape {ShapeOf.Format(loss.Shape)}");
         Backend.Fill(1f, GradOf(loss));
-        for (int i = backwardSteps.Count - 1; i >= 0; i--) backwardSteps[i]();
+        for (int i = backwardSteps.Count - 1; i >= 0; i--)
+        {
+            var (step, op) = backwardSteps[i];
+            if (Profile is { } profile) profile.Backward(op, step, Backend);
+            else step();
+        }
         backwardSteps.Clear();
     }
 

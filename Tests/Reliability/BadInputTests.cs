@@ -93,6 +93,8 @@ public class BadInputTests
         yield return [T("--steps", "ten", "--hidden", "x"), "error: --hidden wants a whole number, got 'x'"]; // the first of two errors only
         yield return [T("--lr", "fast"), "error: --lr wants a number, got 'fast'"];
         yield return [new[] { "train", "--resume", "" }, "error: --resume is empty; give a checkpoint file or a run directory"];
+        yield return [new[] { "train", "--preset", "nope" }, "error: unknown train preset 'nope'; known: shakespeare"];
+        yield return [new[] { "train", "--preset", "shakespeare", "--resume", Dir }, "error: --preset starts a fresh run; a resumed run keeps its checkpoint's settings"];
         yield return [new[] { "train", "--resume", Dir }, $"error: run directory '{Dir}' holds no checkpoint.safetensors"];
         yield return [new[] { "sample", Dir }, $"error: run directory '{Dir}' holds no checkpoint.safetensors"];
         yield return [new[] { "sample", "x", "--temperature", "NaN", "--length", "0" }, "error: --temperature must be a finite number >= 0, got NaN"];
@@ -156,6 +158,8 @@ public class BadInputTests
         const string D = "error: checkpoint '{file}' is damaged: ";
         yield return ["initial_loss", "abc", D + "field 'initial_loss' is not a finite number ('abc')"];
         yield return ["best_validation_loss", "NaN", D + "field 'best_validation_loss' is not a finite number ('NaN')"];
+        yield return ["seconds", "-5", D + "field 'seconds' (-5) is negative"];
+        yield return ["seconds", "Infinity", D + "field 'seconds' is not a finite number ('Infinity')"];
         yield return ["step", "-3", D + "field 'step' is not a count ('-3')"];
         yield return ["step", null, D + "it has no 'step' entry"];
         yield return ["optimizer_step", "99", D + "field 'optimizer_step' (99) is above field 'step' (2)"];
@@ -176,7 +180,7 @@ public class BadInputTests
         string file = File($"field-{field}-{(value is null ? "removed" : value.Length)}.safetensors", damaged);
         foreach (var args in new[] { new[] { "train", "--resume", file, "--out", file + ".out" }, new[] { "sample", file } })
         {
-            if (args[0] == "sample" && field is "step" or "optimizer_step" or "batcher_position" or "clip_state" or "initial_loss" or "best_validation_loss")
+            if (args[0] == "sample" && field is "step" or "optimizer_step" or "batcher_position" or "clip_state" or "initial_loss" or "best_validation_loss" or "seconds")
                 continue; // sampling reads only the model's fields
             var r = ProgramRunner.Run(args);
             Assert.Equal(1, r.ExitCode);

@@ -90,6 +90,22 @@ public class CommandTests
     }
 
     [Fact]
+    public void Seconds_count_wall_time_from_the_first_step_across_a_resume()
+    {
+        var dir = Directory.CreateTempSubdirectory("seconds").FullName;
+        string corpus = ProgramRunner.Corpus(dir), run = Path.Combine(dir, "run");
+        Assert.Equal(0, ProgramRunner.Run(Tiny(corpus, run, 7)).ExitCode);
+        double saved = double.Parse(SafeTensorsFile.Load(Path.Combine(run, "checkpoint.safetensors")).Metadata["seconds"], System.Globalization.CultureInfo.InvariantCulture);
+        var resumed = ProgramRunner.Run("train", "--resume", run, "--steps", "12");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        var seconds = Metrics(run).Where(m => m.TryGetProperty("loss", out _)).Select(m => m.GetProperty("seconds").GetDouble()).ToList();
+        Assert.Equal(12, seconds.Count);
+        Assert.True(seconds[0] > 0);
+        for (int i = 1; i < seconds.Count; i++) Assert.True(seconds[i] >= seconds[i - 1], $"seconds fell from {seconds[i - 1]} to {seconds[i]} at line {i + 1}");
+        Assert.InRange(saved, seconds[6], seconds[7]); // the checkpoint at step 7 holds the clock, and the resumed run starts from it
+    }
+
+    [Fact]
     public void Sample_is_reproducible_and_starts_with_the_prime()
     {
         var dir = Directory.CreateTempSubdirectory("sample").FullName;

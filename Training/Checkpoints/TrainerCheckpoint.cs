@@ -33,6 +33,7 @@ public static class TrainerCheckpoint
         if (trainer.BestValidationLoss is { } v) metadata["best_validation_loss"] = v.ToString("R", CultureInfo.InvariantCulture);
         if (trainer.BestValidationStep is { } s) metadata["best_validation_step"] = s.ToString(CultureInfo.InvariantCulture);
         metadata["validations_without_improvement"] = trainer.ValidationsWithoutImprovement.ToString(CultureInfo.InvariantCulture);
+        metadata["seconds"] = trainer.Seconds.ToString("R", CultureInfo.InvariantCulture);
         return new SafeTensorsFile { Tensors = tensors, Metadata = metadata };
     }
 
@@ -47,6 +48,8 @@ public static class TrainerCheckpoint
         CheckpointModel.Check(checkpoint, config, vocabulary);
         int step = checkpoint.Count("step"), optimizerStep = checkpoint.Count("optimizer_step"), position = checkpoint.Count("batcher_position");
         double? initialLoss = checkpoint.Number("initial_loss"), bestValidation = checkpoint.Number("best_validation_loss");
+        double seconds = checkpoint.Number("seconds") ?? 0; // absent in checkpoints written before it was kept
+        if (seconds < 0) throw checkpoint.Damaged($"field 'seconds' ({seconds}) is negative");
         // Checkpoints written before early stopping have neither field: no best step, and no validations counted.
         int? bestStep = checkpoint.Metadata.ContainsKey("best_validation_step") ? checkpoint.Count("best_validation_step") : null;
         int withoutImprovement = checkpoint.Metadata.ContainsKey("validations_without_improvement") ? checkpoint.Count("validations_without_improvement") : 0;
@@ -79,6 +82,7 @@ public static class TrainerCheckpoint
             trainer.BestValidationLoss = bestValidation;
             trainer.BestValidationStep = bestStep;
             trainer.ValidationsWithoutImprovement = withoutImprovement;
+            trainer.Seconds = seconds;
             return trainer;
         }
         catch

@@ -7,6 +7,7 @@ using Engine.Kernels;
 using Engine.Models;
 using Engine.Training.Bench;
 using Engine.Training.Telemetry;
+using Engine.Training.Trainer;
 
 namespace Engine.Training.Cli;
 
@@ -21,7 +22,8 @@ public static class BenchCommand
     public static Command Create()
     {
         var device = new Option<string>("--device") { Description = "backend to measure", DefaultValueFactory = _ => "cpu" };
-        var only = new Option<string?>("--only") { Description = "one section: peak, gemm, train, work (a GPU's launches and transfers per training step) or clip" };
+        var only = new Option<string?>("--only") { Description = "one section: peak, gemm, train, work (a GPU's launches and transfers per training step), clip, or charlm (a char-LM step of train's settings or --preset's, split by operation; not in the default run)" };
+        var preset = new Option<string?>("--preset") { Description = $"the charlm section's settings: a train preset ({string.Join(", ", TrainPreset.Names)}); default: train's defaults" };
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per measurement", DefaultValueFactory = _ => 2.0 };
         var cells = new Option<string>("--cells") { Description = "comma-separated cells for the train section", DefaultValueFactory = _ => "rnn-tanh,lstm,gru" };
         var shape = new Option<string?>("--shape") { Description = "one T/B/I/H for the train section instead of the benchmark's three, e.g. 64/32/64/256" };
@@ -31,12 +33,16 @@ public static class BenchCommand
         command.Options.Add(seconds);
         command.Options.Add(cells);
         command.Options.Add(shape);
+        command.Options.Add(preset);
         command.SetAction(r => CommandLineErrors.Run(() =>
         {
             double time = r.GetValue(seconds);
             if (!(time >= 0 && time <= MaxSeconds)) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--seconds must be a number from 0 to {MaxSeconds}, got {time}"));
             var shapes = r.GetValue(shape) is { } s ? [ParseShape(s)] : Configurations;
             var cellKinds = r.GetValue(cells)!.Split(',').Select(CellKinds.Parse).ToArray();
+            if (r.GetValue(preset) is not null && r.GetValue(only) != "charlm") throw new ArgumentException("--preset is for the charlm section: add --only charlm");
+            if (r.GetValue(only) == "charlm")
+                return CharLm(r.GetValue(preset) is { } name ? TrainPreset.Get(name).Config : new TrainConfig(), r.GetValue(preset) ?? "default", r.GetValue(device)!, time);
             using var backend = Backends.Create(r.GetValue(device)!);
             return Run(backend, r.GetValue(only), time, cellKinds, shapes);
         }));
@@ -53,10 +59,24 @@ public static class BenchCommand
 
     private static void Emit(object line) => Console.WriteLine(JsonSerializer.Serialize(line, MetricsWriter.Json));
 
+    /// <summary>The charlm section: the step's time and tokens/s, then one line per backend operation, largest first.</summary>
+    private static int CharLm(TrainConfig config, string name, string device, double seconds)
+    {
+        int threads = Environment.ProcessorCount;
+        Emit(new { Bench = "env", Device = device, Threads = threads, Dotnet = Environment.Version.ToString(), Os = Environment.OSVersion.ToString() });
+        Emit(new { Bench = "fma_peak", Gflops = Math.Round(FmaPeak.Measure(threads), 1), Threads = threads });
+        var p = CharLmStepProfile.Measure(config, device, seconds);
+        Emit(new { Bench = "charlm_step", Preset = name, config.Cell, config.Layers, config.Hidden, config.Embedding, T = config.SequenceLength, B = config.Batch, config.Dropout,
+            MsPerStepMedian = Math.Round(p.MsMedian, 2), MsPerStepMean = Math.Round(p.MsMean, 2), TokensPerS = Math.Round(p.TokensPerSecond) });
+        foreach (var part in p.Parts)
+            Emit(new { Bench = "charlm_part", part.Part, CallsPerStep = Math.Round(part.CallsPerStep, 1), MsPerStep = Math.Round(part.MsPerStep, 3), ShareOfStep = Math.Round(part.ShareOfStep, 4) });
+        return 0;
+    }
+
     private static int Run(IBackend backend, string? only, double seconds, CellKind[] cells, (int T, int B, int I, int H)[] shapes)
     {
         if (only is not (null or "peak" or "gemm" or "train" or "work" or "clip"))
-            throw new ArgumentException($"unknown bench section '{only}'; choose one of: peak, gemm, train, work, clip");
+            throw new ArgumentException($"unknown bench section '{only}'; choose one of: peak, gemm, train, work, clip, charlm");
         int threads = Environment.ProcessorCount;
         Emit(new { Bench = "env", Device = backend.Name, Threads = threads, Dotnet = Environment.Version.ToString(), Os = Environment.OSVersion.ToString() });
         if (only is null or "peak" or "gemm")

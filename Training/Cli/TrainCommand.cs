@@ -22,20 +22,24 @@ public static class TrainCommand
         var output = new Option<string?>("--out") { Description = $"output directory (metrics.jsonl, checkpoints); default: a fresh {DefaultParent}/version_N, or the resumed run's own directory" };
         var resume = new Option<string?>("--resume") { Description = "continue from a checkpoint file or a run directory (into that directory unless --out is given)" };
         var force = new Option<bool>("--force") { Description = "start afresh in an --out that already holds another run, replacing its files" };
+        var preset = new Option<string?>("--preset") { Description = $"start from a recipe ({string.Join(", ", TrainPreset.All.Select(p => $"{p.Name}: {p.Description}"))}); options given beside it replace its settings" };
         var command = new Command("train", "Train a character language model on a text corpus");
         foreach (var o in options.All()) command.Options.Add(o);
         command.Options.Add(output);
         command.Options.Add(resume);
         command.Options.Add(force);
-        command.SetAction(r => CommandLineErrors.Run(() => Run(options, r, r.GetValue(output), r.GetValue(resume), r.GetValue(force))));
+        command.Options.Add(preset);
+        command.SetAction(r => CommandLineErrors.Run(() => Run(options, r, r.GetValue(preset), r.GetValue(output), r.GetValue(resume), r.GetValue(force))));
         return command;
     }
 
-    private static int Run(TrainOptions options, ParseResult r, string? output, string? resumeFrom, bool force)
+    private static int Run(TrainOptions options, ParseResult r, string? presetName, string? output, string? resumeFrom, bool force)
     {
         if (output is not null && output.Trim().Length == 0) throw new ArgumentException("--out is empty; give a directory for the run");
+        if (presetName is not null && resumeFrom is not null) throw new ArgumentException("--preset starts a fresh run; a resumed run keeps its checkpoint's settings");
         var given = options.All().Where(o => TrainOptions.Given(r, o)).Select(o => o.Name).ToHashSet();
-        var requested = Requested(options.Bind(r), given);
+        var typed = presetName is null ? options.Bind(r) : options.ApplyGiven(r, TrainPreset.Get(presetName).Config);
+        var requested = Requested(typed, given);
         CharLmTrainer trainer;
         string directory;
         RunClaim claim;

@@ -151,8 +151,8 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         {
             var report = trainer.TrainStep(Probe(trainer.Step + 1, config.HiddenNormsEvery));
             double? validation = report.Step % config.ValidateEvery == 0 || report.Step == config.Steps ? trainer.Validate() : null;
-            Add(run, report, validation);
-            metrics.Write(TrainingRun.MetricsLine(report, validation, report.Tokens / report.Seconds, names));
+            Add(run, report, validation, clock.Elapsed.TotalSeconds);
+            metrics.Write(TrainingRun.MetricsLine(report, validation, report.Tokens / report.Seconds, clock.Elapsed.TotalSeconds, names));
             if (Verdicts.Divergence(report.Loss, trainer.InitialLoss!.Value) is not null) return;
         }
         run.FinalValidationLoss = run.Steps[^1].ValidationLoss ?? trainer.Validate(); // a time budget may end between validations
@@ -171,18 +171,18 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
             var (loss, clip, norms) = trainer.Step(step, Probe(step, config.HiddenNormsEvery));
             initial ??= loss;
             var report = new StepReport(step, loss, clip, config.LearningRate, stepClock.Elapsed.TotalSeconds, config.Batch * task.Steps, norms);
-            Add(run, report, null);
-            metrics.Write(TrainingRun.MetricsLine(report, null, report.Tokens / report.Seconds, names));
+            Add(run, report, null, clock.Elapsed.TotalSeconds);
+            metrics.Write(TrainingRun.MetricsLine(report, null, report.Tokens / report.Seconds, clock.Elapsed.TotalSeconds, names));
             if (!double.IsFinite(loss) || (!run.RanToBudget && Verdicts.Divergence(loss, initial.Value) is not null)) return;
         }
         run.Accuracy = trainer.Accuracy(preset.AccuracySequences);
         run.Solved = run.Accuracy >= 0.99; // Pascanu et al.: under 1% error on fresh sequences
     }
 
-    private static void Add(RunRecord run, StepReport r, double? validation)
+    private static void Add(RunRecord run, StepReport r, double? validation, double seconds)
     {
         var c = r.Clip;
-        run.Steps.Add(new StepRecord(r.Step, r.Loss, validation, c.PreClipNorm, c.PostClipNorm, c.Scale, c.Clipped, c.Skipped, c.Threshold, r.LearningRate, r.Tokens / r.Seconds));
+        run.Steps.Add(new StepRecord(r.Step, r.Loss, validation, c.PreClipNorm, c.PostClipNorm, c.Scale, c.Clipped, c.Skipped, c.Threshold, r.LearningRate, r.Tokens / r.Seconds, seconds));
         if (r.HiddenNorms is { } norms) run.HiddenNorms.Add(new HiddenNormSample(r.Step, norms.Values.Select(v => (double[])v.Clone()).ToArray()));
     }
 

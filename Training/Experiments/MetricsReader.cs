@@ -52,7 +52,7 @@ public static class MetricsReader
             hidden.RemoveAll(s => s.Step >= step);
             steps.Add(new StepRecord(step, Number(e, "loss")!.Value, Number(e, "validation_loss"), Number(e, "pre_clip_norm")!.Value,
                 Number(e, "post_clip_norm")!.Value, Number(e, "scale")!.Value, e.GetProperty("clipped").GetBoolean(), e.GetProperty("skipped").GetBoolean(),
-                Number(e, "threshold"), Number(e, "lr")!.Value, Number(e, "tokens_per_s") ?? 0));
+                Number(e, "threshold"), Number(e, "lr")!.Value, Number(e, "tokens_per_s") ?? 0, Number(e, "seconds")));
             if (e.TryGetProperty("hidden_grad_norms", out var norms) && norms.ValueKind == JsonValueKind.Array)
                 hidden.Add(new HiddenNormSample(step, norms.EnumerateArray().Select(layer => layer.EnumerateArray().Select(Value).ToArray()).ToArray()));
         }

@@ -2,7 +2,7 @@
 // ended as, and how the runs of one comparison relate. Reports (HTML, charts, summary.json) read only these.
 namespace Engine.Training.Experiments;
 
-/// <summary>One optimisation step of one run; the clip fields are the clip stage's telemetry.</summary>
+/// <summary>One optimisation step of one run; the clip fields are the clip stage's telemetry; Seconds is the wall-clock time since the run's first step (null in files written before it was kept).</summary>
 public sealed record StepRecord(
     int Step,
     double Loss,
@@ -14,7 +14,8 @@ public sealed record StepRecord(
     bool Skipped,
     double? Threshold,
     double LearningRate,
-    double TokensPerSecond);
+    double TokensPerSecond,
+    double? Seconds = null);
 
 /// <summary>||dL/dh_t|| for every layer and time step, recorded at one step: [layer][t].</summary>
 public sealed record HiddenNormSample(int Step, double[][] ByLayerAndTime);

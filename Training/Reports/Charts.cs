@@ -46,6 +46,26 @@ public sealed class Charts(ComparisonRecord record)
         return plot;
     }
 
+    /// <summary>Whether every run has validations stamped with their wall-clock time (the learning curve against time can be drawn).</summary>
+    public bool HasValidationTime { get; } = record.Runs.Count > 0 && record.Runs.All(r => r.Steps.Count(s => s.ValidationLoss is not null && s.Seconds is not null) >= 2);
+
+    /// <summary>Validation loss against wall-clock minutes since each run's first step: the time-to-quality of runs made on one machine.</summary>
+    public Plot ValidationOverTime()
+    {
+        var plot = New("Validation loss against wall-clock time", "minutes since the first step (validations included)", "validation loss (nats/char)");
+        foreach (var group in record.Groups)
+        {
+            var colour = colours.Of(group.Name);
+            for (int i = 0; i < group.Seeds.Count; i++)
+            {
+                var points = group.Seeds[i].Steps.Where(s => s.ValidationLoss is not null && s.Seconds is not null).Select(s => (s.Seconds!.Value / 60, s.ValidationLoss!.Value));
+                string label = group.Seeds.Count == 1 ? group.Name : $"{group.Name} seed {group.Seeds[i].Seed}";
+                Line(plot, points, i == 0 ? colour : colour.WithAlpha(0.5), label, 1.6f, markers: true);
+            }
+        }
+        return plot;
+    }
+
     /// <summary>Pre-clip global gradient norm per run on a log scale, each run's threshold dashed, its spikes circled.</summary>
     public Plot GradientNorm()
     {

@@ -18,7 +18,7 @@ public static class ReportWriter
 
     /// <summary>Whether a file name is one a report writes into its folder (its page, summary or a chart).</summary>
     public static bool IsReportFile(string name) => name is PageFile or SummaryFile
-        || (Path.GetExtension(name) is ".png" or ".svg" && Path.GetFileNameWithoutExtension(name) is "loss" or "grad_norm" or "clip" or "sweep" or "through_time" or "through_depth" or "success" || name.StartsWith("heatmap_", StringComparison.Ordinal));
+        || (Path.GetExtension(name) is ".png" or ".svg" && Path.GetFileNameWithoutExtension(name) is "loss" or "grad_norm" or "clip" or "sweep" or "validation_time" or "through_time" or "through_depth" or "success" || name.StartsWith("heatmap_", StringComparison.Ordinal));
 
     /// <summary>Writes the report and returns the path of report.html.</summary>
     public static string Write(ComparisonRecord record, string directory)
@@ -31,6 +31,7 @@ public static class ReportWriter
             ("grad_norm", "Global gradient norm before clipping, log scale, with each run's clip threshold dashed and its spikes (a norm over 10x the median of the 50 steps before it) circled.", charts.GradientNorm()),
             ("clip", "The clip stage's scale at each clipped step, and the running fraction of steps it clipped.", charts.Clipping()),
         };
+        if (charts.HasValidationTime) figures.Add(("validation_time", "Validation loss against wall-clock time since each run's first step, validations and checkpoints included: which run reaches a given loss sooner on this machine.", charts.ValidationOverTime()));
         if (charts.HasLengths) figures.Add(("success", "The share of seeds that solved the task (under 1% of fresh sequences wrong) at each sequence length, per run: the chart of Pascanu et al. (2013, Fig. 7) for this budget.", charts.Success()));
         if (charts.HasTime) figures.Add(("through_time", "How much of the gradient at the last time step reaches each earlier one (last layer; each run's median over the last quarter of the steps where ||dL/dh_t|| was recorded; the text above gives the start of training too). A line falling to the left by orders of magnitude is the gradient vanishing back through time; a rising one, exploding.", charts.ThroughTime()));
         if (charts.HasDepth) figures.Add(("through_depth", "How much of the top layer's gradient reaches each layer below it (mean over the time steps; median over the last quarter of the recorded steps). A line falling to the left is the gradient vanishing down through depth; a rising one, exploding.", charts.ThroughDepth()));

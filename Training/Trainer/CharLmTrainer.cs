@@ -69,6 +69,12 @@ public sealed class CharLmTrainer : IDisposable
     /// <summary>Validations since the best validation loss last improved (early stopping counts these).</summary>
     public int ValidationsWithoutImprovement { get; internal set; }
 
+    /// <summary>Wall-clock seconds the run has taken since its first step, validations and checkpoints included, summed over resumes.</summary>
+    public double Seconds { get; internal set; }
+
+    /// <summary>When set, each step's ops and phases are timed into it (`bench --only charlm`, or a library caller's own profile); training leaves it null.</summary>
+    public OpProfile? Profile { get => trainingStep.Profile; set => trainingStep.Profile = value; }
+
     /// <summary>A trainer with allocated, uninitialised parameters (Create initialises them; a resume restores them).</summary>
     internal CharLmTrainer(TrainConfig config, TextCorpus corpus, IBackend backend)
     {
@@ -96,9 +102,12 @@ public sealed class CharLmTrainer : IDisposable
     private const ulong DropoutSeedMix = 0xD1B54A32D192ED03UL;
 
     /// <summary>A fresh run: parameters initialised from the seed.</summary>
-    public static CharLmTrainer Create(TrainConfig config, TextCorpus corpus)
+    public static CharLmTrainer Create(TrainConfig config, TextCorpus corpus) => Create(config, corpus, Backends.Create(config.Device));
+
+    /// <summary>A fresh run on a given backend (the step profile's timing one), which the trainer then owns.</summary>
+    internal static CharLmTrainer Create(TrainConfig config, TextCorpus corpus, IBackend backend)
     {
-        var trainer = new CharLmTrainer(config, corpus, Backends.Create(config.Device));
+        var trainer = new CharLmTrainer(config, corpus, backend);
         Initializer.Apply(trainer.Store, config.InitSpec, config.CellKind.Gates(), config.Seed);
         return trainer;
     }

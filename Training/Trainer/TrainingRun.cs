@@ -90,6 +90,7 @@ public sealed class TrainingRun
         else metrics.Write(new { Event = "resume", trainer.Step, resumed.From, resumed.Changed, Config = config });
 
         var clock = Stopwatch.StartNew();
+        double secondsBefore = trainer.Seconds; // a resumed run's clock continues from its checkpoint
         double trainSeconds = 0;
         long tokens = 0;
         int clipped = 0, skipped = 0, counted = 0;
@@ -121,7 +122,8 @@ public sealed class TrainingRun
                 validation = lastValidation = trainer.Validate();
                 observer.OnValidation(report.Step, validation.Value);
             }
-            metrics.Write(MetricsLine(report, validation, tokensPerSecond, parameterNames));
+            trainer.Seconds = secondsBefore + clock.Elapsed.TotalSeconds;
+            metrics.Write(MetricsLine(report, validation, tokensPerSecond, trainer.Seconds, parameterNames));
 
             if (!double.IsFinite(report.Loss) || report.Loss > DivergenceFactor * trainer.InitialLoss!.Value)
             {
@@ -157,13 +159,19 @@ public sealed class TrainingRun
     }
 
     /// <summary>One step's line of metrics.jsonl (also written by `compare` for each of its runs); parameter norms are keyed by parameter name.</summary>
-    public static object MetricsLine(StepReport r, double? validation, double tokensPerSecond, IReadOnlyList<string> parameterNames) => new
+    /// <param name="r">The step.</param>
+    /// <param name="validation">The validation loss measured after it, if any.</param>
+    /// <param name="tokensPerSecond">The step's throughput.</param>
+    /// <param name="seconds">Wall-clock seconds since the run's first step, when the line is written (after the step's validation).</param>
+    /// <param name="parameterNames">The parameters' names, in the order of the clip stage's per-parameter norms.</param>
+    public static object MetricsLine(StepReport r, double? validation, double tokensPerSecond, double seconds, IReadOnlyList<string> parameterNames) => new
     {
         r.Step,
         r.Loss,
         ValidationLoss = validation,
         Lr = r.LearningRate,
         TokensPerS = tokensPerSecond,
+        Seconds = seconds,
         r.Clip.PreClipNorm,
         r.Clip.DecisionNorm,
         r.Clip.PostClipNorm,

@@ -50,6 +50,9 @@ public sealed class TrainingStep
     /// </summary>
     public bool IsolateClip { get; init; }
 
+    /// <summary>When set, the step's ops and phases are timed into it (the bench's step profile); null in training.</summary>
+    public OpProfile? Profile { get => graph.Profile; set => graph.Profile = value; }
+
     /// <summary>
     /// One step at the given (1-based) step number. forward builds the scalar loss on the graph it is
     /// given; what else it needs from the forward pass (the state carried to the next chunk) it takes
@@ -57,18 +60,26 @@ public sealed class TrainingStep
     /// </summary>
     public StepResult Run(int step, Func<Graph, Var> forward)
     {
+        var profile = graph.Profile;
+        profile?.Mark();
         store.ZeroGrad();
+        profile?.Phase("zero gradients", store.Backend);
         try
         {
             var loss = forward(graph);
+            profile?.Phase("forward, after its last op", store.Backend);
             graph.Backward(loss);
+            profile?.Mark();
             if (IsolateClip) store.Backend.Synchronize();
             var clock = Stopwatch.StartNew();
             var clip = Clip.Apply(step);
             double clipSeconds = clock.Elapsed.TotalSeconds;
+            profile?.Phase("clip stage", store.Backend);
             long guarded = clip.SkipUpdate ? 0 : Optimizer.Step(clip.OptimizerScale);
+            profile?.Phase("optimizer", store.Backend);
             // Read last, so that on a GPU the copy to the host waits for the whole step, not in its middle.
             double value = loss.Value.ToArray()[0];
+            profile?.Phase("loss read", store.Backend);
             return new StepResult(value, clip, guarded, clipSeconds);
         }
         finally
