@@ -13,6 +13,7 @@ validation lines). Clip scale and the clipped flag are not recorded per step by 
 line gives the scale its mean norm would get, so the clip charts of such a run are approximate.
 """
 import json
+import os
 import sys
 
 
@@ -38,7 +39,7 @@ def main(source, target):
     c = start["config"]
     clip = float(c["clip"])
     config = {
-        "corpus": start["corpus"], "cell": "lstm", "layers": c["layers"], "hidden": c["hidden"], "embedding": c["embed"],
+        "corpus": os.path.basename(start["corpus"]), "cell": "lstm", "layers": c["layers"], "hidden": c["hidden"], "embedding": c["embed"],
         "sequence_length": c["seq"], "batch": c["batch"], "optimizer": "adam", "learning_rate": c["lr"],
         "clip": f"norm:{clip:g}", "seed": c["seed"], "validate_every": c["eval_every"], "engine": start["source"],
     }
