@@ -35,6 +35,21 @@ public sealed class Rng
         return result;
     }
 
+    /// <summary>Fills destination with the next random words: the same as calling NextULong once per element, with the state kept in registers.</summary>
+    public void NextULongs(Span<ulong> destination)
+    {
+        ulong a = s0, b = s1, c = s2, d = s3;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = RotateLeft(b * 5, 7) * 9;
+            ulong t = b << 17;
+            c ^= a; d ^= b; b ^= c; a ^= d;
+            c ^= t;
+            d = RotateLeft(d, 45);
+        }
+        (s0, s1, s2, s3) = (a, b, c, d);
+    }
+
     private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>

@@ -19,6 +19,36 @@ public class RngAndSamplerTests
     }
 
     [Fact]
+    public void NextULongs_draws_what_NextULong_would_and_leaves_the_same_state()
+    {
+        var one = new Rng(9);
+        var bulk = new Rng(9);
+        var words = new ulong[1037];
+        bulk.NextULongs(words);
+        Assert.Equal(Enumerable.Range(0, words.Length).Select(_ => one.NextULong()).ToArray(), words);
+        Assert.Equal(one.SaveState(), bulk.SaveState());
+    }
+
+    [Theory]
+    [InlineData(0.35f, 1UL)]
+    [InlineData(0.5f, 2UL)]   // p * 2^53 a whole number: the comparison's edge
+    [InlineData(0.25f, 3UL)]
+    [InlineData(0.1f, 4UL)]
+    [InlineData(0.999f, 5UL)]
+    public void Dropout_masks_are_the_bernoulli_draws_of_next_double(float p, ulong seed)
+    {
+        // The masks' integer comparison gives exactly the outcome of NextDouble() < p, word by word, and
+        // drops close to a share p of the units.
+        var expected = new Rng(seed);
+        float keep = 1f / (1f - p);
+        var mask = new float[5000];
+        new Engine.Models.DropoutMasks(new Rng(seed)).Fill(p, mask);
+        for (int i = 0; i < mask.Length; i++) Assert.Equal(expected.NextDouble() < p ? 0f : keep, mask[i]);
+        double dropped = mask.Count(m => m == 0f) / (double)mask.Length;
+        Assert.InRange(dropped, p - 0.03, p + 0.03);
+    }
+
+    [Fact]
     public void NextInt_covers_the_range_uniformly_enough()
     {
         var rng = new Rng(7);
