@@ -169,8 +169,10 @@ public class CompareEndToEndTests
         Assert.Equal(Path.Combine("..", "small", "run", "metrics.jsonl"), runs[0].GetProperty("metrics").GetString());
         Assert.Equal(JsonValueKind.Null, summary.GetProperty("advice").GetProperty("verified_verdict").ValueKind);
         string html = File.ReadAllText(Path.Combine(output, "report.html"));
-        foreach (var chart in new[] { "loss", "grad_norm", "clip", "heatmap_0", "heatmap_1" }) Assert.Contains($"id='chart-{chart}'", html);
+        foreach (var chart in new[] { "loss", "grad_norm", "clip", "validation_time", "heatmap_0", "heatmap_1" }) Assert.Contains($"id='chart-{chart}'", html);
         AssertChartsSelfContained(html);
+        // The runs' wall time is their last metrics line's clock.
+        Assert.All(runs, r => Assert.True(r.GetProperty("seconds").GetDouble() > 0, r.ToString()));
         var missing = ProgramRunner.Run("report", Path.Combine(dir, "nothing-here"));
         Assert.StartsWith("error: '", missing.Error);
         Assert.Contains("holds no metrics.jsonl", missing.Error);

@@ -62,6 +62,7 @@ public static class MetricsReader
         run.Steps.AddRange(steps);
         run.HiddenNorms.AddRange(hidden);
         run.FinalValidationLoss = steps.LastOrDefault(s => s.ValidationLoss is not null)?.ValidationLoss;
+        run.Seconds = steps[^1].Seconds ?? 0; // files written before the clock was kept have none
         Verdicts.Assess(run);
         return run;
     }
