@@ -7,6 +7,10 @@ namespace Engine.Models;
 /// <param name="rng">The run's dropout generator (its state goes into checkpoints).</param>
 public class DropoutMasks(Rng rng)
 {
+    // The host copy of the last mask, kept between steps: a mask is as large as a layer's whole output
+    // (T x B x H floats), and a fresh array per draw cost more than drawing it.
+    private float[] host = [];
+
     /// <summary>The generator the masks are drawn from.</summary>
     public Rng Generator { get; } = rng;
 
@@ -30,10 +34,6 @@ public class DropoutMasks(Rng rng)
             for (int i = 0; i < chunk.Length; i++) into[i] = chunk[i] >> 11 < below ? 0f : keep;
         }
     }
-
-    // The host copy of the last mask, kept between steps: a mask is as large as a layer's whole output
-    // (T x B x H floats), and a fresh array per draw cost more than drawing it.
-    private float[] host = [];
 
     /// <summary>A mask tensor of the given shape on the backend, or null when p is 0 (nothing dropped).</summary>
     public Tensor? Draw(Graph graph, float p, int[] shape)

@@ -2,7 +2,6 @@
 // and optimizer) timed on its corpus, and its time split by autodiff op and step phase (OpProfile):
 // what to make faster for a given recipe.
 using System.Diagnostics;
-using Engine.Kernels;
 using Engine.Training.Data;
 using Engine.Training.Trainer;
 
@@ -25,7 +24,7 @@ public static class CharLmStepProfile
     public static StepProfile Measure(TrainConfig config, string device, double seconds)
     {
         var corpus = TextCorpus.Load(config.Corpus);
-        using var trainer = CharLmTrainer.Create(config, corpus, Backends.Create(device));
+        using var trainer = CharLmTrainer.Create(config with { Device = device }, corpus);
         for (int w = 0; w < 3; w++) trainer.TrainStep();
         var times = Time(trainer, seconds, 5);
 

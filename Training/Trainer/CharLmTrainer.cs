@@ -102,12 +102,9 @@ public sealed class CharLmTrainer : IDisposable
     private const ulong DropoutSeedMix = 0xD1B54A32D192ED03UL;
 
     /// <summary>A fresh run: parameters initialised from the seed.</summary>
-    public static CharLmTrainer Create(TrainConfig config, TextCorpus corpus) => Create(config, corpus, Backends.Create(config.Device));
-
-    /// <summary>A fresh run on a given backend (the step profile's timing one), which the trainer then owns.</summary>
-    internal static CharLmTrainer Create(TrainConfig config, TextCorpus corpus, IBackend backend)
+    public static CharLmTrainer Create(TrainConfig config, TextCorpus corpus)
     {
-        var trainer = new CharLmTrainer(config, corpus, backend);
+        var trainer = new CharLmTrainer(config, corpus, Backends.Create(config.Device));
         Initializer.Apply(trainer.Store, config.InitSpec, config.CellKind.Gates(), config.Seed);
         return trainer;
     }
