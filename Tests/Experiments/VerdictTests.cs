@@ -1,6 +1,7 @@
 // The rules that judge a run (diverged / did-not-learn / trained), the spike list, the spike ratio and
 // the threshold advice, on hand-built step records with exact expected values.
 using Engine.Training.Experiments;
+using Engine.Training.Reports;
 using Xunit;
 
 namespace Engine.Tests.Experiments;
@@ -154,6 +155,34 @@ public class VerdictTests
         var advice = ThresholdAdvisor.Advise([unclipped, clipped])!;
         Assert.Equal((1.0, 2.0, 25, 1.0), (advice.Threshold, advice.QuietMedian, advice.QuietSteps, advice.QuietShareAbove));
         Assert.Contains("diverged without a gradient surge", advice.Reason);
+    }
+
+    [Theory]
+    [InlineData(4.74, 10.0, new[] { 4.74 }, "trained")]                   // the suggestion trains: one run
+    [InlineData(4.74, 1.5, new[] { 4.74, 2.37, 1.19 }, "trained")]        // trains from 1.5 down: the third try, halved and rounded to 3 digits
+    [InlineData(4.74, 0.1, new[] { 4.74, 2.37, 1.19 }, "did-not-learn")]  // never below 0.1 within three tries: the last verdict stands
+    public void Advice_is_checked_by_training_and_halved_while_its_worst_seed_does_not_train(double suggested, double trainsAtOrBelow, double[] tried, string verdict)
+    {
+        var advice = new ThresholdAdvice(suggested, "rule", 1, 20, 0.1, "reason");
+        var trainedAt = new List<(string Name, double Threshold)>();
+        var result = ComparisonRunner.Verify(advice, new HashSet<string> { "suggested 2.37" }, (name, threshold) =>
+        {
+            trainedAt.Add((name, threshold));
+            // Two seeds: the worst decides.
+            var seeds = new[] { Verdict.Trained, threshold <= trainsAtOrBelow ? Verdict.Trained : Verdict.DidNotLearn };
+            return seeds.Select(v => new RunRecord { Name = name, Clip = $"norm:{threshold}", Verdict = v }).ToList();
+        });
+        Assert.Equal(tried, trainedAt.Select(t => t.Threshold));
+        Assert.Equal(tried, result.Attempts.Select(a => a.Threshold));
+        Assert.Equal(verdict, Verdicts.Name(result.VerifiedVerdict!.Value));
+        Assert.Equal(suggested, result.Threshold); // the rule's suggestion is kept beside what was checked
+        // The first try is "suggested"; a later one is named by its threshold, apart from the plan's runs.
+        Assert.Equal("suggested", trainedAt[0].Name);
+        if (tried.Length > 1) Assert.Equal("suggested 2 (2.37)", trainedAt[1].Name);
+        Assert.Equal(trainedAt.Select(t => t.Name), result.Attempts.Select(a => a.Run));
+        string told = Story.Checked(result);
+        Assert.StartsWith("the run 'suggested' trained at it ended", told);
+        if (tried.Length > 1 && verdict == "trained") Assert.EndsWith(": use 1.19", told);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public static class CompareCommand
     {
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"compare '{preset.Name}': {preset.Description}");
-        Console.WriteLine($"{runs} runs x {seeds} seed{(seeds == 1 ? "" : "s")}{(parallel > 1 ? $", {parallel} at a time" : "")}{(preset.Advise ? ", then one run at the suggested threshold" : "")}; report in {directory}");
+        Console.WriteLine($"{runs} runs x {seeds} seed{(seeds == 1 ? "" : "s")}{(parallel > 1 ? $", {parallel} at a time" : "")}{(preset.Advise ? ", then a run at the suggested threshold (and at half of it while that does not train, 3 tries at most)" : "")}; report in {directory}");
         var record = new ComparisonRunner(preset, directory, Console.WriteLine) { Parallel = parallel }.Run(plan, seeds, sweepKind, preset.Advise);
         string report = ReportWriter.Write(record, directory);
         AnsiConsole.Write(ComparisonTable.TerminalTable(record));

@@ -43,16 +43,34 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
                 record.Sweep.Add(new SweepPoint(Clipping.ClipSpec.Parse(group.Clip).SweepValue, MedianFinalLoss(group), group.Count(Verdict.Diverged), group.Seeds.Count));
         record.Advice = advise ? ThresholdAdvisor.Advise(record.Runs) : null;
         if (record.Advice is { } advice)
-        {
-            string name = SuggestedName;
-            for (int i = 2; runs.Any(r => r.Name == name); i++) name = $"{SuggestedName} {i}";
-            var spec = new RunSpec(name, "norm:" + advice.Threshold.ToString("R", CultureInfo.InvariantCulture));
-            var verification = TrainSeeds([spec], seeds, corpus, used);
-            record.Runs.AddRange(verification);
-            record.AdviceRun = name;
-            record.Advice = advice with { VerifiedVerdict = verification.Max(r => r.Verdict) };
-        }
+            record.Advice = Verify(advice, runs.Select(r => r.Name).ToHashSet(), (name, threshold) =>
+            {
+                var verification = TrainSeeds([new RunSpec(name, "norm:" + threshold.ToString("R", CultureInfo.InvariantCulture))], seeds, corpus, used);
+                record.Runs.AddRange(verification);
+                return verification;
+            });
         return record;
+    }
+
+    /// <summary>
+    /// Checks advice by training at its threshold, and while the worst seed does not train, at half of the
+    /// last threshold, up to ThresholdAdvisor.Attempts in all: a smaller threshold caps more steps, which
+    /// is what a run that diverged or was thrown off course at the suggestion lacked. Each try is a run
+    /// of its own ("suggested", then "suggested T"), named apart from the plan's runs (taken).
+    /// </summary>
+    public static ThresholdAdvice Verify(ThresholdAdvice advice, IReadOnlySet<string> taken, Func<string, double, IReadOnlyList<RunRecord>> train)
+    {
+        var attempts = new List<AdviceAttempt>();
+        double threshold = advice.Threshold;
+        while (true)
+        {
+            string name = attempts.Count == 0 ? SuggestedName : string.Create(CultureInfo.InvariantCulture, $"{SuggestedName} {threshold:G3}");
+            for (int i = 2; taken.Contains(name); i++) name = $"{SuggestedName} {i}" + (attempts.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" ({threshold:G3})"));
+            var verdict = train(name, threshold).Max(r => r.Verdict);
+            attempts.Add(new AdviceAttempt(threshold, name, verdict));
+            if (verdict == Verdict.Trained || attempts.Count == ThresholdAdvisor.Attempts) return advice with { Attempts = attempts };
+            threshold = ThresholdAdvisor.Round(threshold / 2);
+        }
     }
 
     /// <summary>

@@ -89,11 +89,20 @@ public sealed class RunRecord
     public double ClipRate => Steps.Count == 0 ? 0 : (double)Steps.Count(s => s.Clipped) / Steps.Count;
 }
 
-/// <summary>The threshold suggested from the gradient norms outside surges, and the verdict of the run that tried it.</summary>
+/// <summary>One threshold the advice was checked at: the run trained at it and that run's worst verdict over the seeds.</summary>
+public sealed record AdviceAttempt(double Threshold, string Run, Verdict Verdict);
+
+/// <summary>The threshold suggested from the gradient norms outside surges, and the runs that checked it.</summary>
 public sealed record ThresholdAdvice(double Threshold, string Rule, double QuietMedian, int QuietSteps, double QuietShareAbove, string Reason)
 {
-    /// <summary>The verdict of the extra run trained at the threshold (its worst seed), or null when none was trained.</summary>
-    public Verdict? VerifiedVerdict { get; init; }
+    /// <summary>The thresholds trained at, in order: the suggestion, then half of the last while a run's worst seed did not train (ThresholdAdvisor.Attempts at most).</summary>
+    public IReadOnlyList<AdviceAttempt> Attempts { get; init; } = [];
+
+    /// <summary>The last threshold checked (the one to use when it trained), or null when none was trained.</summary>
+    public AdviceAttempt? Verified => Attempts.Count == 0 ? null : Attempts[^1];
+
+    /// <summary>The verdict at the last threshold checked (its worst seed), or null when none was trained.</summary>
+    public Verdict? VerifiedVerdict => Verified?.Verdict;
 }
 
 /// <summary>One point of a threshold sweep: the median final loss over the seeds that did not diverge.</summary>
@@ -119,6 +128,6 @@ public sealed class ComparisonRecord
 
     public ThresholdAdvice? Advice { get; set; }
 
-    /// <summary>The name of the run that verified the advice, when one was trained.</summary>
-    public string? AdviceRun { get; set; }
+    /// <summary>The name of the run that checked the last threshold of the advice, when one was trained.</summary>
+    public string? AdviceRun => Advice?.Verified?.Run;
 }

@@ -10,7 +10,8 @@
 //   - none diverged: there is no surge to cut nor step to cap, only the rare large step, so the 99th
 //     percentile (a run that is still learning must not be slowed on most of its steps).
 // Medians and percentiles, not means, so that one surge that escaped the filter cannot move them.
-// `compare` then trains one more run at the suggestion to check that it trains.
+// `compare` then trains one more run at the suggestion to check that it trains, and when its worst seed
+// does not, at half of it, up to Attempts thresholds in all (ComparisonRunner.Verify).
 using System.Globalization;
 
 namespace Engine.Training.Experiments;
@@ -19,6 +20,12 @@ public static class ThresholdAdvisor
 {
     public const int MinimumSteps = 20;
     public const double SurgeMultiple = 2, StepCapMultiple = 0.5, RareStepPercentile = 99;
+
+    /// <summary>The thresholds a comparison trains at to check its advice, at most: the suggestion, half of it, a quarter.</summary>
+    public const int Attempts = 3;
+
+    /// <summary>A threshold as suggested: 3 significant digits.</summary>
+    public static double Round(double threshold) => double.Parse(threshold.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     public static string Rule => $"the median pre-clip gradient norm outside surges (spikes over {Surges.SpikeFactor}x the median of the {Surges.History} steps before, and the {Surges.Window} steps up to a divergence), of the unclipped runs if they have {MinimumSteps} such steps, else of every run; "
         + $"x{StepCapMultiple.ToString(CultureInfo.InvariantCulture)} when an unclipped run diverged without a surge (a cap on the step), x{SurgeMultiple.ToString(CultureInfo.InvariantCulture)} when one diverged after a surge (cuts surges, leaves typical steps), "
@@ -38,7 +45,7 @@ public static class ThresholdAdvisor
         double raw = stepTooLarge ? StepCapMultiple * median
             : diverged.Count > 0 ? SurgeMultiple * median
             : Statistics.Percentile(quiet, RareStepPercentile);
-        double threshold = double.Parse(raw.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        double threshold = Round(raw);
         double above = quiet.Count(n => n > threshold) / (double)quiet.Count;
         string how = stepTooLarge
             ? $"an unclipped run diverged without a gradient surge, so the step itself was too large: {StepCapMultiple}x the median caps it"

@@ -47,7 +47,7 @@ public static class ReportWriter
         html.Append(GroupTable(record, charts.Colours));
         if (record.Advice is { } advice)
             html.Append($"<div class='advice'><b>Suggested threshold: norm:{advice.Threshold.ToString("G3", CultureInfo.InvariantCulture)}</b> &mdash; {WebUtility.HtmlEncode(advice.Reason)}. "
-                + (advice.VerifiedVerdict is { } v ? $"Verified: the run '{WebUtility.HtmlEncode(record.AdviceRun)}' trained at it ended <span class='{Css(v)}'>{Verdicts.Name(v)}</span> (worst seed)." : "Not verified (no run was trained at it).")
+                + (advice.VerifiedVerdict is { } v ? $"Checked by training (last: <span class='{Css(v)}'>{Verdicts.Name(v)}</span>): {WebUtility.HtmlEncode(Story.Checked(advice))}." : "Not verified (no run was trained at it).")
                 + "</div>");
         foreach (var (id, caption, plot) in figures)
         {
@@ -120,6 +120,8 @@ public static class ReportWriter
             a.Rule,
             VerifiedVerdict = a.VerifiedVerdict is { } v ? Verdicts.Name(v) : null,
             VerifiedBy = record.AdviceRun,
+            VerifiedThreshold = a.Verified?.Threshold,
+            Attempts = a.Attempts.Select(t => new { t.Threshold, t.Run, Verdict = Verdicts.Name(t.Verdict) }),
             a.QuietMedian,
             a.QuietSteps,
             a.QuietShareAbove,

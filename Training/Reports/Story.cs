@@ -16,11 +16,17 @@ public static class Story
             yield return $"'{series.Key}' solved the task in " + string.Join(", ", series.GroupBy(r => r.TaskSteps!.Value).OrderBy(g => g.Key)
                 .Select(g => $"{g.Count(r => r.Solved == true)} of {g.Count()} seeds at T = {g.Key}")) + ".";
         if (record.Advice is { } advice)
-            yield return string.Create(CultureInfo.InvariantCulture, $"Suggested threshold {advice.Threshold:G3} ({advice.Rule}): ")
-                + (advice.VerifiedVerdict is { } v
-                    ? $"the run '{record.AdviceRun}' trained at it ended {Verdicts.Name(v)} (its worst seed)."
-                    : "not verified here (no run was trained at it).");
+            yield return string.Create(CultureInfo.InvariantCulture, $"Suggested threshold {advice.Threshold:G3} ({advice.Rule}): ") + Checked(advice) + ".";
     }
+
+    /// <summary>What the runs at the advice's thresholds ended as: the suggestion's, then each half tried after it.</summary>
+    public static string Checked(ThresholdAdvice advice) => advice.Attempts.Count == 0
+        ? "not verified here (no run was trained at it)"
+        : string.Join("; ", advice.Attempts.Select((a, i) => i == 0
+            ? $"the run '{a.Run}' trained at it ended {Verdicts.Name(a.Verdict)} (its worst seed)"
+            : string.Create(CultureInfo.InvariantCulture, $"at half of that, {a.Threshold:G3}, the run '{a.Run}' ended {Verdicts.Name(a.Verdict)}")))
+        + (advice.VerifiedVerdict == Verdict.Trained && advice.Attempts.Count > 1
+            ? string.Create(CultureInfo.InvariantCulture, $": use {advice.Verified!.Threshold:G3}") : "");
 
     private static string Run(RunGroup g)
     {
