@@ -75,6 +75,8 @@ public class BadInputTests
         yield return [new[] { "compare", "--preset", "pascanu2013", "--init", "sparse:60:0.95", "--steps", "1" }, "init 'sparse:60:0.95': 60 incoming connections per unit, but a layer has only 50 units"];
         yield return [new[] { "bench", "--only", "everything" }, "unknown bench section 'everything'"];
         yield return [new[] { "bench", "--only", "train", "--shape", "64/0/64/256" }, "--shape wants four positive integers T/B/I/H"];
+        yield return [new[] { "bench", "--preset", "shakespeare" }, "error: --preset is for the charlm section: add --only charlm"];
+        yield return [new[] { "bench", "--only", "charlm", "--preset", "nope" }, "error: unknown train preset 'nope'; known: shakespeare"];
         yield return [new[] { "parity", File("bad.json", "{\"case\": 1}"u8.ToArray()) }, "is not a reference fixture"];
 
         // Nonsense that used to be accepted, and messages that were not one clear line.
