@@ -114,6 +114,20 @@ public unsafe partial class SimdBackend
             for (float* p = first + j, end = p + (long)rows * ld; p < end; p += ld) s += Vector256.Load(p);
             s.Store(sums + j);
         }
+        if (j < count && count >= 8)
+        {
+            // The last count - j columns (under 8) as the last lanes of the 8 columns ending at count: each
+            // lane sums its column row by row as the scalar loop would, in one chain of vector adds instead of
+            // one dependent chain per column (4000 rows: 10-30 us a column).
+            int lane0 = count - 8, skip = j - lane0;
+            float* lanes = stackalloc float[8];
+            for (int l = 0; l < 8; l++) lanes[l] = sums[lane0 + l];
+            var s = Vector256.Load(lanes);
+            for (float* p = first + lane0, end = p + (long)rows * ld; p < end; p += ld) s += Vector256.Load(p);
+            s.Store(lanes);
+            for (int l = skip; l < 8; l++) sums[lane0 + l] = lanes[l];
+            return;
+        }
         for (; j < count; j++)
         {
             float s = sums[j];

@@ -65,6 +65,7 @@ public sealed partial class SimdBackend
     public void AddScaledScalar(Tensor s, double scale, Tensor y)
     {
         ShapeOf.RequireLength("AddScaledScalar", "s", s, 1);
-        TensorPrimitives.Add(y.Span(), (float)(s.Span()[0] * scale), y.Span());
+        float value = (float)(s.Span()[0] * scale);
+        Halves(y.Length, (first, end) => TensorPrimitives.Add(y.Span()[first..end], value, y.Span()[first..end]));
     }
 }
