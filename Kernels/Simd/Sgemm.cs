@@ -84,7 +84,7 @@ public static unsafe class Sgemm
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha, float[] a, int aOffset, float[] b, int bOffset, float beta, float[] c, int cOffset)
     {
         if (Trivial(m, n, k, alpha, beta, c, cOffset)) return;
-        if (NarrowTransposedGemm.Applies(transA, transB, n, alpha, beta))
+        if (NarrowTransposedGemm.Applies(transA, transB, m, n, alpha, beta))
         {
             NarrowTransposedGemm.Run(m, n, k, a, aOffset, b, bOffset, beta, c, cOffset);
             return;

@@ -24,7 +24,7 @@ public class NarrowTransposedGemmTests
     public void Narrow_product_equals_the_packed_gemm_bit_for_bit(int m, int k, int n, float beta, int slack)
     {
         Skip.IfNot(Sgemm.Wide, "the narrow kernel needs 512-bit vectors");
-        Assert.True(NarrowTransposedGemm.Applies(transA: true, transB: false, n, 1f, beta));
+        Assert.True(NarrowTransposedGemm.Applies(transA: true, transB: false, m, n, 1f, beta));
         var rng = new Random(m * 100000 + k * 100 + n);
         float[] R(int count) => Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
         var a = R(3 + k * m + slack); var b = R(2 + k * n); var c0 = R(m * n + 5);
@@ -42,10 +42,11 @@ public class NarrowTransposedGemmTests
     [Fact]
     public void Other_operands_go_to_the_general_gemm()
     {
-        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: false, NarrowTransposedGemm.MaxN + 1, 1f, 0f));
-        Assert.False(NarrowTransposedGemm.Applies(transA: false, transB: false, 6, 1f, 0f));
-        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: true, 6, 1f, 0f));
-        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: false, 6, 0.5f, 0f));
-        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: false, 6, 1f, 0.5f));
+        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: false, 50, NarrowTransposedGemm.MaxN + 1, 1f, 0f));
+        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: false, NarrowTransposedGemm.MaxM + 1, 6, 1f, 0f));
+        Assert.False(NarrowTransposedGemm.Applies(transA: false, transB: false, 50, 6, 1f, 0f));
+        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: true, 50, 6, 1f, 0f));
+        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: false, 50, 6, 0.5f, 0f));
+        Assert.False(NarrowTransposedGemm.Applies(transA: true, transB: false, 50, 6, 1f, 0.5f));
     }
 }
