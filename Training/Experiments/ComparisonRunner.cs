@@ -169,8 +169,9 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         {
             var report = trainer.TrainStep(Probe(trainer.Step + 1, config.HiddenNormsEvery));
             double? validation = report.Step % config.ValidateEvery == 0 || report.Step == config.Steps ? trainer.Validate() : null;
-            Add(run, report, validation, clock.Elapsed.TotalSeconds);
-            metrics.Write(TrainingRun.MetricsLine(report, validation, report.Tokens / report.Seconds, clock.Elapsed.TotalSeconds, names));
+            double seconds = clock.Elapsed.TotalSeconds; // one reading: the record and metrics.jsonl agree
+            Add(run, report, validation, seconds);
+            metrics.Write(TrainingRun.MetricsLine(report, validation, report.Tokens / report.Seconds, seconds, names));
             if (Verdicts.Divergence(report.Loss, trainer.InitialLoss!.Value) is not null) return;
         }
         run.FinalValidationLoss = run.Steps[^1].ValidationLoss ?? trainer.Validate(); // a time budget may end between validations
@@ -189,8 +190,9 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
             var (loss, clip, norms) = trainer.Step(step, Probe(step, config.HiddenNormsEvery));
             initial ??= loss;
             var report = new StepReport(step, loss, clip, config.LearningRate, stepClock.Elapsed.TotalSeconds, config.Batch * task.Steps, norms);
-            Add(run, report, null, clock.Elapsed.TotalSeconds);
-            metrics.Write(TrainingRun.MetricsLine(report, null, report.Tokens / report.Seconds, clock.Elapsed.TotalSeconds, names));
+            double seconds = clock.Elapsed.TotalSeconds;
+            Add(run, report, null, seconds);
+            metrics.Write(TrainingRun.MetricsLine(report, null, report.Tokens / report.Seconds, seconds, names));
             if (!double.IsFinite(loss) || (!run.RanToBudget && Verdicts.Divergence(loss, initial.Value) is not null)) return;
         }
         run.Accuracy = trainer.Accuracy(preset.AccuracySequences);
