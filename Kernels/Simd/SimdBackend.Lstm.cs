@@ -13,7 +13,7 @@ public unsafe partial class SimdBackend
     /// <summary>Below this many hidden units (B x H) in a step one core does the gates: a hand-off would cost more.</summary>
     private const int ParallelGateUnits = 4096;
 
-    private const int Lanes = 16;
+    private const int Lanes = MaskedLanes.Lanes;
 
     public void LstmGatesForward(Tensor cPrev, Tensor gates, Tensor c, Tensor h)
     {
@@ -33,39 +33,29 @@ public unsafe partial class SimdBackend
     /// <summary>LstmGatesForward on the lane blocks [first, end) of a step (pointers to the step's row 0; see LaneBlock).</summary>
     private static void LstmForwardBlocks(int first, int end, int n, float* gates, float* cPrev, float* c, float* h)
     {
-        float* t = stackalloc float[7 * Lanes];
         for (int block = first; block < end; block++)
         {
             var (b, j, count) = LaneBlock(block, n);
-            float* row = gates + b * 4 * n + j;
             int s = b * n + j;
-            if (count == Lanes) ForwardLanes(row, n, cPrev + s, c + s, h + s);
-            else
-            {
-                // The ragged end of a row: the same lanes on a zero-padded copy.
-                ClearLanes(t, 7);
-                for (int q = 0; q < 4; q++) Copy(row + q * n, t + q * Lanes, count);
-                Copy(cPrev + s, t + 4 * Lanes, count);
-                ForwardLanes(t, Lanes, t + 4 * Lanes, t + 5 * Lanes, t + 6 * Lanes);
-                for (int q = 0; q < 4; q++) Copy(t + q * Lanes, row + q * n, count);
-                Copy(t + 5 * Lanes, c + s, count);
-                Copy(t + 6 * Lanes, h + s, count);
-            }
+            ForwardLanes(gates + b * 4 * n + j, n, cPrev + s, c + s, h + s, MaskedLanes.Mask(count));
         }
     }
 
-    /// <summary>16 units: gates i, f, g, o at gate[0], gate[n], gate[2n], gate[3n] activated in place; c = f cPrev + i g; h = o tanh(c).</summary>
+    /// <summary>
+    /// The mask's units (16, or a row's ragged end): gates i, f, g, o at gate[0], gate[n], gate[2n],
+    /// gate[3n] activated in place; c = f cPrev + i g; h = o tanh(c).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardLanes(float* gate, int n, float* cPrev, float* c, float* h)
+    private static void ForwardLanes(float* gate, int n, float* cPrev, float* c, float* h, Vector512<float> mask)
     {
-        var i = VectorMath.Sigmoid(Vector512.Load(gate));
-        var f = VectorMath.Sigmoid(Vector512.Load(gate + n));
-        var g = VectorMath.Tanh(Vector512.Load(gate + 2 * n));
-        var o = VectorMath.Sigmoid(Vector512.Load(gate + 3 * n));
-        i.Store(gate); f.Store(gate + n); g.Store(gate + 2 * n); o.Store(gate + 3 * n);
-        var cell = f * Vector512.Load(cPrev) + i * g;
-        cell.Store(c);
-        (o * VectorMath.Tanh(cell)).Store(h);
+        var i = VectorMath.Sigmoid(MaskedLanes.Load(gate, mask));
+        var f = VectorMath.Sigmoid(MaskedLanes.Load(gate + n, mask));
+        var g = VectorMath.Tanh(MaskedLanes.Load(gate + 2 * n, mask));
+        var o = VectorMath.Sigmoid(MaskedLanes.Load(gate + 3 * n, mask));
+        MaskedLanes.Store(gate, mask, i); MaskedLanes.Store(gate + n, mask, f); MaskedLanes.Store(gate + 2 * n, mask, g); MaskedLanes.Store(gate + 3 * n, mask, o);
+        var cell = f * MaskedLanes.Load(cPrev, mask) + i * g;
+        MaskedLanes.Store(c, mask, cell);
+        MaskedLanes.Store(h, mask, o * VectorMath.Tanh(cell));
     }
 
     public void LstmGatesBackward(Tensor gates, Tensor cPrev, Tensor c, Tensor dH, Tensor dC, Tensor dGates)
@@ -89,46 +79,33 @@ public unsafe partial class SimdBackend
     /// <summary>LstmGatesBackward on the lane blocks [first, end) of a step (pointers to the step's row 0).</summary>
     private static void LstmBackwardBlocks(int first, int end, int n, float* gates, float* cPrev, float* c, float* dH, float* dC, float* dGates)
     {
-        float* t = stackalloc float[12 * Lanes];
         for (int block = first; block < end; block++)
         {
             var (b, j, count) = LaneBlock(block, n);
-            float* row = gates + b * 4 * n + j, dRow = dGates + b * 4 * n + j;
-            int s = b * n + j;
-            if (count == Lanes) BackwardLanes(row, n, cPrev + s, c + s, dH + s, dC + s, dRow);
-            else
-            {
-                ClearLanes(t, 12);
-                for (int q = 0; q < 4; q++) Copy(row + q * n, t + q * Lanes, count);
-                Copy(cPrev + s, t + 4 * Lanes, count);
-                Copy(c + s, t + 5 * Lanes, count);
-                Copy(dH + s, t + 6 * Lanes, count);
-                Copy(dC + s, t + 7 * Lanes, count);
-                BackwardLanes(t, Lanes, t + 4 * Lanes, t + 5 * Lanes, t + 6 * Lanes, t + 7 * Lanes, t + 8 * Lanes);
-                for (int q = 0; q < 4; q++) Copy(t + (8 + q) * Lanes, dRow + q * n, count);
-                Copy(t + 7 * Lanes, dC + s, count);
-            }
+            int row = b * 4 * n + j, s = b * n + j;
+            BackwardLanes(gates + row, n, cPrev + s, c + s, dH + s, dC + s, dGates + row, MaskedLanes.Mask(count));
         }
     }
 
     /// <summary>
-    /// 16 units of the step backward: from the activated gates (gate[0], gate[n], ...), cPrev, c, dh and
-    /// dc (dL/dc_t, replaced by dL/dc_{t-1}), the pre-activation gradients at dGate[0], dGate[n], ...
+    /// The mask's units of the step backward: from the activated gates (gate[0], gate[n], ...), cPrev, c,
+    /// dh and dc (dL/dc_t, replaced by dL/dc_{t-1}), the pre-activation gradients at dGate[0], dGate[n], ...
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BackwardLanes(float* gate, int n, float* cPrev, float* c, float* dh, float* dc, float* dGate)
+    private static void BackwardLanes(float* gate, int n, float* cPrev, float* c, float* dh, float* dc, float* dGate, Vector512<float> mask)
     {
         var one = Vector512<float>.One;
-        var i = Vector512.Load(gate); var f = Vector512.Load(gate + n); var g = Vector512.Load(gate + 2 * n); var o = Vector512.Load(gate + 3 * n);
-        var tc = VectorMath.Tanh(Vector512.Load(c));
-        var dH = Vector512.Load(dh);
+        var i = MaskedLanes.Load(gate, mask); var f = MaskedLanes.Load(gate + n, mask);
+        var g = MaskedLanes.Load(gate + 2 * n, mask); var o = MaskedLanes.Load(gate + 3 * n, mask);
+        var tc = VectorMath.Tanh(MaskedLanes.Load(c, mask));
+        var dH = MaskedLanes.Load(dh, mask);
         // h = o tanh(c): dc += dh o (1 - tanh^2 c); do_pre = dh tanh(c) o (1 - o).
-        var dC = Vector512.Load(dc) + dH * o * (one - tc * tc);
-        (dC * g * i * (one - i)).Store(dGate);                                      // c = f cPrev + i g
-        (dC * Vector512.Load(cPrev) * f * (one - f)).Store(dGate + n);
-        (dC * i * (one - g * g)).Store(dGate + 2 * n);
-        (dH * tc * o * (one - o)).Store(dGate + 3 * n);
-        (dC * f).Store(dc);                                                          // dL/dc_{t-1}
+        var dC = MaskedLanes.Load(dc, mask) + dH * o * (one - tc * tc);
+        MaskedLanes.Store(dGate, mask, dC * g * i * (one - i));                                  // c = f cPrev + i g
+        MaskedLanes.Store(dGate + n, mask, dC * MaskedLanes.Load(cPrev, mask) * f * (one - f));
+        MaskedLanes.Store(dGate + 2 * n, mask, dC * i * (one - g * g));
+        MaskedLanes.Store(dGate + 3 * n, mask, dH * tc * o * (one - o));
+        MaskedLanes.Store(dc, mask, dC * f);                                                      // dL/dc_{t-1}
     }
 
     /// <summary>
@@ -148,20 +125,5 @@ public unsafe partial class SimdBackend
         int perRow = (n + Lanes - 1) / Lanes;
         int b = block / perRow, j = block % perRow * Lanes;
         return (b, j, Math.Min(Lanes, n - j));
-    }
-
-    /// <summary>
-    /// The under-16 floats of a ragged lane block, one by one: Span.CopyTo's call cost about as much as
-    /// the gate math, and a row of 50 units takes eleven such copies per step.
-    /// </summary>
-    private static void Copy(float* source, float* destination, int count)
-    {
-        for (int i = 0; i < count; i++) destination[i] = source[i];
-    }
-
-    /// <summary>Zeroes vectors x 16 floats (a ragged block's padded copy) with vector stores.</summary>
-    private static void ClearLanes(float* t, int vectors)
-    {
-        for (int v = 0; v < vectors; v++) Vector512<float>.Zero.Store(t + v * Lanes);
     }
 }

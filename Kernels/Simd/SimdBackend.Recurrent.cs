@@ -1,7 +1,7 @@
 // SIMD GRU gate kernels: a step's gate equations in one pass over its gate rows, 16 hidden units at a
 // time in 512-bit registers (VectorMath's sigmoid and tanh), as the LSTM's are (SimdBackend.Lstm.cs).
-// A row's ragged end runs the same lanes on a zero-padded copy, so a unit's result depends on its
-// values only, not on the rows around it: the row-split time loops run these on part of a step.
+// A row's ragged end runs the same lanes through a mask (MaskedLanes), so a unit's result depends on
+// its values only, not on the rows around it: the row-split time loops run these on part of a step.
 // Not here: machines without 512-bit vectors run the reference kernels.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -26,43 +26,23 @@ public unsafe partial class SimdBackend
     /// <summary>GruGatesForward on rows [first, end) of a step (pointers to the step's row 0).</summary>
     private static void GruForwardRows(int first, int end, int n, float* gx, float* gh, float* hPrev, float* h)
     {
-        float* t = stackalloc float[8 * Lanes];
         for (int b = first; b < end; b++)
             for (int j = 0; j < n; j += Lanes)
-            {
-                float* x = gx + b * 3 * n + j, hg = gh + b * 3 * n + j, hp = hPrev + b * n + j, hh = h + b * n + j;
-                int count = Math.Min(Lanes, n - j);
-                if (count == Lanes)
-                {
-                    ForwardLanes(x, hg, n, hp, hh);
-                    continue;
-                }
-                // t: x gates [0, 3), gh gates [3, 6), hPrev 6, h 7 (16 lanes each).
-                ClearLanes(t, 8);
-                for (int q = 0; q < 3; q++)
-                {
-                    Copy(x + q * n, t + q * Lanes, count);
-                    Copy(hg + q * n, t + (3 + q) * Lanes, count);
-                }
-                Copy(hp, t + 6 * Lanes, count);
-                ForwardLanes(t, t + 3 * Lanes, Lanes, t + 6 * Lanes, t + 7 * Lanes);
-                for (int q = 0; q < 3; q++) Copy(t + q * Lanes, x + q * n, count);
-                Copy(t + 7 * Lanes, hh, count);
-            }
+                ForwardLanes(gx + b * 3 * n + j, gh + b * 3 * n + j, n, hPrev + b * n + j, h + b * n + j, MaskedLanes.Mask(n - j));
     }
 
     /// <summary>
-    /// 16 units: r = sigma(gx_r + gh_r), z = sigma(gx_z + gh_z), n = tanh(gx_n + r gh_n) stored over gx
-    /// (gates at gx[0], gx[n], gx[2n]), h = n + z (hPrev - n).
+    /// The mask's units (16, or a row's ragged end): r = sigma(gx_r + gh_r), z = sigma(gx_z + gh_z),
+    /// n = tanh(gx_n + r gh_n) stored over gx (gates at gx[0], gx[n], gx[2n]), h = n + z (hPrev - n).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardLanes(float* gx, float* gh, int n, float* hPrev, float* h)
+    private static void ForwardLanes(float* gx, float* gh, int n, float* hPrev, float* h, Vector512<float> mask)
     {
-        var r = VectorMath.Sigmoid(Vector512.Load(gx) + Vector512.Load(gh));
-        var z = VectorMath.Sigmoid(Vector512.Load(gx + n) + Vector512.Load(gh + n));
-        var nn = VectorMath.Tanh(Vector512.FusedMultiplyAdd(r, Vector512.Load(gh + 2 * n), Vector512.Load(gx + 2 * n)));
-        r.Store(gx); z.Store(gx + n); nn.Store(gx + 2 * n);
-        Vector512.FusedMultiplyAdd(z, Vector512.Load(hPrev) - nn, nn).Store(h);
+        var r = VectorMath.Sigmoid(MaskedLanes.Load(gx, mask) + MaskedLanes.Load(gh, mask));
+        var z = VectorMath.Sigmoid(MaskedLanes.Load(gx + n, mask) + MaskedLanes.Load(gh + n, mask));
+        var nn = VectorMath.Tanh(Vector512.FusedMultiplyAdd(r, MaskedLanes.Load(gh + 2 * n, mask), MaskedLanes.Load(gx + 2 * n, mask)));
+        MaskedLanes.Store(gx, mask, r); MaskedLanes.Store(gx + n, mask, z); MaskedLanes.Store(gx + 2 * n, mask, nn);
+        MaskedLanes.Store(h, mask, Vector512.FusedMultiplyAdd(z, MaskedLanes.Load(hPrev, mask) - nn, nn));
     }
 
     public void GruGatesBackward(Tensor hPrev, Tensor gates, Tensor gh, Tensor dH, Tensor dGx, Tensor dGh, Tensor dHPrev)
@@ -84,49 +64,30 @@ public unsafe partial class SimdBackend
     /// <summary>GruGatesBackward on rows [first, end) of a step (pointers to the step's row 0).</summary>
     private static void GruBackwardRows(int first, int end, int n, float* hPrev, float* gates, float* gh, float* dH, float* dGx, float* dGh, float* dHPrev)
     {
-        float* t = stackalloc float[13 * Lanes];
         for (int b = first; b < end; b++)
             for (int j = 0; j < n; j += Lanes)
             {
                 int row = b * 3 * n + j, s = b * n + j;
-                int count = Math.Min(Lanes, n - j);
-                if (count == Lanes)
-                {
-                    BackwardLanes(gates + row, gh + row + 2 * n, n, hPrev + s, dH + s, dGx + row, dGh + row, dHPrev + s);
-                    continue;
-                }
-                // t: gates [0, 3), gh_n 3, hPrev 4, dH 5, dGx [6, 9), dGh [9, 12), dHPrev 12.
-                ClearLanes(t, 13);
-                for (int q = 0; q < 3; q++) Copy(gates + row + q * n, t + q * Lanes, count);
-                Copy(gh + row + 2 * n, t + 3 * Lanes, count);
-                Copy(hPrev + s, t + 4 * Lanes, count);
-                Copy(dH + s, t + 5 * Lanes, count);
-                BackwardLanes(t, t + 3 * Lanes, Lanes, t + 4 * Lanes, t + 5 * Lanes, t + 6 * Lanes, t + 9 * Lanes, t + 12 * Lanes);
-                for (int q = 0; q < 3; q++)
-                {
-                    Copy(t + (6 + q) * Lanes, dGx + row + q * n, count);
-                    Copy(t + (9 + q) * Lanes, dGh + row + q * n, count);
-                }
-                Copy(t + 12 * Lanes, dHPrev + s, count);
+                BackwardLanes(gates + row, gh + row + 2 * n, n, hPrev + s, dH + s, dGx + row, dGh + row, dHPrev + s, MaskedLanes.Mask(n - j));
             }
     }
 
     /// <summary>
-    /// 16 units of the step backward, from the activated gates r, z, n (gates[0], gates[n], gates[2n]),
-    /// gh_n, hPrev and dh: the pre-activation gradients dGx (r, z, n), dGh (the same, but r dn_pre for
-    /// n) and the direct part z dh of dL/dh_{t-1}.
+    /// The mask's units of the step backward, from the activated gates r, z, n (gates[0], gates[n],
+    /// gates[2n]), gh_n, hPrev and dh: the pre-activation gradients dGx (r, z, n), dGh (the same, but
+    /// r dn_pre for n) and the direct part z dh of dL/dh_{t-1}.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BackwardLanes(float* gates, float* ghN, int n, float* hPrev, float* dh, float* dGx, float* dGh, float* dHPrev)
+    private static void BackwardLanes(float* gates, float* ghN, int n, float* hPrev, float* dh, float* dGx, float* dGh, float* dHPrev, Vector512<float> mask)
     {
         var one = Vector512<float>.One;
-        var r = Vector512.Load(gates); var z = Vector512.Load(gates + n); var nn = Vector512.Load(gates + 2 * n);
-        var dH = Vector512.Load(dh);
-        var dn = (one - z) * ((one - nn * nn) * dH);                  // h = (1 - z) n + z hPrev; n = tanh(.)
-        var dz = (one - z) * z * (Vector512.Load(hPrev) - nn) * dH;   // z = sigma(.)
-        var dr = (one - r) * r * Vector512.Load(ghN) * dn;            // n's argument holds r gh_n
-        dr.Store(dGx); dz.Store(dGx + n); dn.Store(dGx + 2 * n);
-        dr.Store(dGh); dz.Store(dGh + n); (dn * r).Store(dGh + 2 * n);
-        (dH * z).Store(dHPrev);
+        var r = MaskedLanes.Load(gates, mask); var z = MaskedLanes.Load(gates + n, mask); var nn = MaskedLanes.Load(gates + 2 * n, mask);
+        var dH = MaskedLanes.Load(dh, mask);
+        var dn = (one - z) * ((one - nn * nn) * dH);                             // h = (1 - z) n + z hPrev; n = tanh(.)
+        var dz = (one - z) * z * (MaskedLanes.Load(hPrev, mask) - nn) * dH;      // z = sigma(.)
+        var dr = (one - r) * r * MaskedLanes.Load(ghN, mask) * dn;               // n's argument holds r gh_n
+        MaskedLanes.Store(dGx, mask, dr); MaskedLanes.Store(dGx + n, mask, dz); MaskedLanes.Store(dGx + 2 * n, mask, dn);
+        MaskedLanes.Store(dGh, mask, dr); MaskedLanes.Store(dGh + n, mask, dz); MaskedLanes.Store(dGh + 2 * n, mask, dn * r);
+        MaskedLanes.Store(dHPrev, mask, dH * z);
     }
 }
