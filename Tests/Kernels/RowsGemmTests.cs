@@ -1,6 +1,6 @@
 // RowsGemm, the single-threaded product of the row-split time loops, against Sgemm.Run with the same
-// packed B: bit for bit (the same sums in the same order), for row counts on both sides of its 4-row
-// tiles, widths off the 32-wide panels and the 64-wide tiles, and depths of one and several KC blocks.
+// packed B: bit for bit (the same sums in the same order), for row counts on both sides of its 4- and
+// 5-row tiles, widths off the 32-wide panels and the 64-wide tiles, and depths of one and several KC blocks.
 using Engine.Kernels;
 using Xunit;
 
@@ -10,7 +10,7 @@ public class RowsGemmTests
 {
     // (m, k, n): under a tile, one tile and a bit, odd everything, exactly KC, just over KC, several blocks.
     public static IEnumerable<object[]> Shapes =>
-        new (int M, int K, int N)[] { (2, 7, 5), (3, 1, 64), (5, 50, 50), (9, 33, 97), (6, 256, 64), (7, 257, 96), (4, 600, 200), (10, 50, 150) }
+        new (int M, int K, int N)[] { (2, 7, 5), (3, 1, 64), (5, 50, 50), (9, 33, 97), (6, 256, 64), (7, 257, 96), (4, 600, 200), (10, 50, 150), (10, 200, 50), (15, 64, 200) }
             .SelectMany(s => new[] { 0f, 1f }.Select(beta => new object[] { s.M, s.K, s.N, beta }));
 
     [SkippableTheory, MemberData(nameof(Shapes))]
