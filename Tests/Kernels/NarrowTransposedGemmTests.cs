@@ -1,8 +1,9 @@
 // NarrowTransposedGemm, the weight-gradient product A^T B of a deep A and a narrow B, against Sgemm.Run
 // on the same operands with B given transposed (a path the narrow kernel does not take): bit for bit, for
 // depths under, at and over the two KC blocks where Sgemm sums two depth halves apart, widths of 1 to 64
-// on both sides of the 6-column tiles, rows off the 16-lane vectors and the 64-row tiles, and A both
-// ending at its array's end (its last rows read from copies) and followed by other values.
+// on both sides of the 6- and 8-column tiles, rows off the 16-lane vectors and the bands of 3 and 4
+// vectors, and A both ending at its array's end (its last rows read from copies) and followed by other
+// values.
 using Engine.Kernels;
 using Xunit;
 
@@ -17,6 +18,7 @@ public class NarrowTransposedGemmTests
             {
                 (50, 4000, 6), (50, 3980, 50), (150, 4000, 6), (200, 3980, 50), (150, 20, 50),
                 (1, 1, 1), (3, 7, 2), (17, 511, 64), (33, 512, 7), (64, 257, 13), (65, 1300, 12), (5, 2000, 1),
+                (100, 700, 50), (256, 600, 64),
             }
             .SelectMany(s => new[] { 0f, 1f }.SelectMany(beta => new[] { 0, 40 }.Select(slack => new object[] { s.M, s.K, s.N, beta, slack })));
 
