@@ -50,14 +50,14 @@ internal static unsafe class RowsGemm
                     {
                         float* b0 = B + b.PanelRow(pc, q), b1 = B + b.PanelRow(pc, q + 1);
                         int width = Math.Min(2 * NR, n - q * NR);
-                        if (height == 5) Tile64x5(kc, aRows, k, rows, b0, b1, cRows + q * NR, n, width, add, tile);
-                        else Tile64(kc, aRows, k, rows, b0, b1, cRows + q * NR, n, width, add, tile);
+                        if (height == 5) Tile64<FiveRows>(kc, aRows, k, rows, b0, b1, cRows + q * NR, n, width, add, tile);
+                        else Tile64<FourRows>(kc, aRows, k, rows, b0, b1, cRows + q * NR, n, width, add, tile);
                     }
                     if (q < panels)
                     {
                         float* b0 = B + b.PanelRow(pc, q);
-                        if (height == 5) Tile32x5(kc, aRows, k, rows, b0, cRows + q * NR, n, n - q * NR, add, tile);
-                        else Tile32(kc, aRows, k, rows, b0, cRows + q * NR, n, n - q * NR, add, tile);
+                        if (height == 5) Tile32<FiveRows>(kc, aRows, k, rows, b0, cRows + q * NR, n, n - q * NR, add, tile);
+                        else Tile32<FourRows>(kc, aRows, k, rows, b0, cRows + q * NR, n, n - q * NR, add, tile);
                     }
                 }
             }
@@ -67,55 +67,17 @@ internal static unsafe class RowsGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float* Row(float* a, int lda, int rows, int r) => a + Math.Min(r, rows - 1) * lda;
 
-    /// <summary>4 rows of A by two panels (b0, b1: NR floats per depth row) into the first width (at most 64) columns of C.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile64(int kc, float* a, int lda, int rows, float* b0, float* b1, float* c, int ldc, int width, bool add, float* tile)
-    {
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default,
-            c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
-        float* a0 = a, a1 = Row(a, lda, rows, 1), a2 = Row(a, lda, rows, 2), a3 = Row(a, lda, rows, 3);
-        for (int p = 0; p < kc; p++, b0 += NR, b1 += NR)
-        {
-            var v0 = Vector512.Load(b0); var v1 = Vector512.Load(b0 + 16); var v2 = Vector512.Load(b1); var v3 = Vector512.Load(b1 + 16);
-            var x = Vector512.Create(a0[p]);
-            c00 = Vector512.FusedMultiplyAdd(x, v0, c00); c01 = Vector512.FusedMultiplyAdd(x, v1, c01); c02 = Vector512.FusedMultiplyAdd(x, v2, c02); c03 = Vector512.FusedMultiplyAdd(x, v3, c03);
-            x = Vector512.Create(a1[p]);
-            c10 = Vector512.FusedMultiplyAdd(x, v0, c10); c11 = Vector512.FusedMultiplyAdd(x, v1, c11); c12 = Vector512.FusedMultiplyAdd(x, v2, c12); c13 = Vector512.FusedMultiplyAdd(x, v3, c13);
-            x = Vector512.Create(a2[p]);
-            c20 = Vector512.FusedMultiplyAdd(x, v0, c20); c21 = Vector512.FusedMultiplyAdd(x, v1, c21); c22 = Vector512.FusedMultiplyAdd(x, v2, c22); c23 = Vector512.FusedMultiplyAdd(x, v3, c23);
-            x = Vector512.Create(a3[p]);
-            c30 = Vector512.FusedMultiplyAdd(x, v0, c30); c31 = Vector512.FusedMultiplyAdd(x, v1, c31); c32 = Vector512.FusedMultiplyAdd(x, v2, c32); c33 = Vector512.FusedMultiplyAdd(x, v3, c33);
-        }
-        c00.Store(tile); c01.Store(tile + 16); c02.Store(tile + 32); c03.Store(tile + 48);
-        c10.Store(tile + 64); c11.Store(tile + 80); c12.Store(tile + 96); c13.Store(tile + 112);
-        c20.Store(tile + 128); c21.Store(tile + 144); c22.Store(tile + 160); c23.Store(tile + 176);
-        c30.Store(tile + 192); c31.Store(tile + 208); c32.Store(tile + 224); c33.Store(tile + 240);
-        Merge(tile, 2 * NR, rows, width, add, c, ldc);
-    }
+    /// <summary>A tile's height, a constant of each instantiation: the JIT compiles Tile64 and Tile32 once per height, with the fifth row's code only in the 5-row one.</summary>
+    private interface ITileRows { static abstract int Count { get; } }
+    private struct FourRows : ITileRows { public static int Count => 4; }
+    private struct FiveRows : ITileRows { public static int Count => 5; }
 
-    /// <summary>4 rows of A by one panel into the first width (at most 32) columns of C.</summary>
+    /// <summary>4 or 5 rows of A by two panels (b0, b1: NR floats per depth row) into the first width (at most 64) columns of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile32(int kc, float* a, int lda, int rows, float* b0, float* c, int ldc, int width, bool add, float* tile)
+    private static void Tile64<TRows>(int kc, float* a, int lda, int rows, float* b0, float* b1, float* c, int ldc, int width, bool add, float* tile)
+        where TRows : struct, ITileRows
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        float* a0 = a, a1 = Row(a, lda, rows, 1), a2 = Row(a, lda, rows, 2), a3 = Row(a, lda, rows, 3);
-        for (int p = 0; p < kc; p++, b0 += NR)
-        {
-            var v0 = Vector512.Load(b0); var v1 = Vector512.Load(b0 + 16);
-            var x = Vector512.Create(a0[p]); c00 = Vector512.FusedMultiplyAdd(x, v0, c00); c01 = Vector512.FusedMultiplyAdd(x, v1, c01);
-            x = Vector512.Create(a1[p]); c10 = Vector512.FusedMultiplyAdd(x, v0, c10); c11 = Vector512.FusedMultiplyAdd(x, v1, c11);
-            x = Vector512.Create(a2[p]); c20 = Vector512.FusedMultiplyAdd(x, v0, c20); c21 = Vector512.FusedMultiplyAdd(x, v1, c21);
-            x = Vector512.Create(a3[p]); c30 = Vector512.FusedMultiplyAdd(x, v0, c30); c31 = Vector512.FusedMultiplyAdd(x, v1, c31);
-        }
-        c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
-        c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
-        Merge(tile, NR, rows, width, add, c, ldc);
-    }
-
-    /// <summary>Tile64 with 5 rows (20 accumulators, 4 panel vectors and a broadcast: 25 of the 32 registers).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile64x5(int kc, float* a, int lda, int rows, float* b0, float* b1, float* c, int ldc, int width, bool add, float* tile)
-    {
+        bool five = TRows.Count == 5;
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default,
             c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default,
             c40 = default, c41 = default, c42 = default, c43 = default;
@@ -131,21 +93,26 @@ internal static unsafe class RowsGemm
             c20 = Vector512.FusedMultiplyAdd(x, v0, c20); c21 = Vector512.FusedMultiplyAdd(x, v1, c21); c22 = Vector512.FusedMultiplyAdd(x, v2, c22); c23 = Vector512.FusedMultiplyAdd(x, v3, c23);
             x = Vector512.Create(a3[p]);
             c30 = Vector512.FusedMultiplyAdd(x, v0, c30); c31 = Vector512.FusedMultiplyAdd(x, v1, c31); c32 = Vector512.FusedMultiplyAdd(x, v2, c32); c33 = Vector512.FusedMultiplyAdd(x, v3, c33);
-            x = Vector512.Create(a4[p]);
-            c40 = Vector512.FusedMultiplyAdd(x, v0, c40); c41 = Vector512.FusedMultiplyAdd(x, v1, c41); c42 = Vector512.FusedMultiplyAdd(x, v2, c42); c43 = Vector512.FusedMultiplyAdd(x, v3, c43);
+            if (five)
+            {
+                x = Vector512.Create(a4[p]);
+                c40 = Vector512.FusedMultiplyAdd(x, v0, c40); c41 = Vector512.FusedMultiplyAdd(x, v1, c41); c42 = Vector512.FusedMultiplyAdd(x, v2, c42); c43 = Vector512.FusedMultiplyAdd(x, v3, c43);
+            }
         }
         c00.Store(tile); c01.Store(tile + 16); c02.Store(tile + 32); c03.Store(tile + 48);
         c10.Store(tile + 64); c11.Store(tile + 80); c12.Store(tile + 96); c13.Store(tile + 112);
         c20.Store(tile + 128); c21.Store(tile + 144); c22.Store(tile + 160); c23.Store(tile + 176);
         c30.Store(tile + 192); c31.Store(tile + 208); c32.Store(tile + 224); c33.Store(tile + 240);
-        c40.Store(tile + 256); c41.Store(tile + 272); c42.Store(tile + 288); c43.Store(tile + 304);
+        if (five) { c40.Store(tile + 256); c41.Store(tile + 272); c42.Store(tile + 288); c43.Store(tile + 304); }
         Merge(tile, 2 * NR, rows, width, add, c, ldc);
     }
 
-    /// <summary>Tile32 with 5 rows.</summary>
+    /// <summary>4 or 5 rows of A by one panel into the first width (at most 32) columns of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile32x5(int kc, float* a, int lda, int rows, float* b0, float* c, int ldc, int width, bool add, float* tile)
+    private static void Tile32<TRows>(int kc, float* a, int lda, int rows, float* b0, float* c, int ldc, int width, bool add, float* tile)
+        where TRows : struct, ITileRows
     {
+        bool five = TRows.Count == 5;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default,
             c40 = default, c41 = default;
         float* a0 = a, a1 = Row(a, lda, rows, 1), a2 = Row(a, lda, rows, 2), a3 = Row(a, lda, rows, 3), a4 = Row(a, lda, rows, 4);
@@ -156,11 +123,11 @@ internal static unsafe class RowsGemm
             x = Vector512.Create(a1[p]); c10 = Vector512.FusedMultiplyAdd(x, v0, c10); c11 = Vector512.FusedMultiplyAdd(x, v1, c11);
             x = Vector512.Create(a2[p]); c20 = Vector512.FusedMultiplyAdd(x, v0, c20); c21 = Vector512.FusedMultiplyAdd(x, v1, c21);
             x = Vector512.Create(a3[p]); c30 = Vector512.FusedMultiplyAdd(x, v0, c30); c31 = Vector512.FusedMultiplyAdd(x, v1, c31);
-            x = Vector512.Create(a4[p]); c40 = Vector512.FusedMultiplyAdd(x, v0, c40); c41 = Vector512.FusedMultiplyAdd(x, v1, c41);
+            if (five) { x = Vector512.Create(a4[p]); c40 = Vector512.FusedMultiplyAdd(x, v0, c40); c41 = Vector512.FusedMultiplyAdd(x, v1, c41); }
         }
         c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
         c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
-        c40.Store(tile + 128); c41.Store(tile + 144);
+        if (five) { c40.Store(tile + 128); c41.Store(tile + 144); }
         Merge(tile, NR, rows, width, add, c, ldc);
     }
 
