@@ -25,29 +25,26 @@ public sealed class Rng
     }
 
     /// <summary>The next 64 random bits.</summary>
-    public ulong NextULong()
-    {
-        ulong result = RotateLeft(s1 * 5, 7) * 9;
-        ulong t = s1 << 17;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
-        s2 ^= t;
-        s3 = RotateLeft(s3, 45);
-        return result;
-    }
+    public ulong NextULong() => Step(ref s0, ref s1, ref s2, ref s3);
 
     /// <summary>Fills destination with the next random words: the same as calling NextULong once per element, with the state kept in registers.</summary>
     public void NextULongs(Span<ulong> destination)
     {
         ulong a = s0, b = s1, c = s2, d = s3;
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = RotateLeft(b * 5, 7) * 9;
-            ulong t = b << 17;
-            c ^= a; d ^= b; b ^= c; a ^= d;
-            c ^= t;
-            d = RotateLeft(d, 45);
-        }
+        for (int i = 0; i < destination.Length; i++) destination[i] = Step(ref a, ref b, ref c, ref d);
         (s0, s1, s2, s3) = (a, b, c, d);
+    }
+
+    /// <summary>One xoshiro256** step on the state (a, b, c, d): its output word, and the state advanced.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong Step(ref ulong a, ref ulong b, ref ulong c, ref ulong d)
+    {
+        ulong result = RotateLeft(b * 5, 7) * 9;
+        ulong t = b << 17;
+        c ^= a; d ^= b; b ^= c; a ^= d;
+        c ^= t;
+        d = RotateLeft(d, 45);
+        return result;
     }
 
     private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
