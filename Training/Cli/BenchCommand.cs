@@ -59,12 +59,17 @@ public static class BenchCommand
 
     private static void Emit(object line) => Console.WriteLine(JsonSerializer.Serialize(line, MetricsWriter.Json));
 
+    /// <summary>The lines every run starts with: the machine, and when asked the FMA peak its figures are read beside.</summary>
+    private static void EmitMachine(string device, int threads, bool peak)
+    {
+        Emit(new { Bench = "env", Device = device, Threads = threads, Dotnet = Environment.Version.ToString(), Os = Environment.OSVersion.ToString() });
+        if (peak) Emit(new { Bench = "fma_peak", Gflops = Math.Round(FmaPeak.Measure(threads), 1), Threads = threads });
+    }
+
     /// <summary>The charlm section: the step's time and tokens/s, then one line per backend operation, largest first.</summary>
     private static int CharLm(TrainConfig config, string name, string device, double seconds)
     {
-        int threads = Environment.ProcessorCount;
-        Emit(new { Bench = "env", Device = device, Threads = threads, Dotnet = Environment.Version.ToString(), Os = Environment.OSVersion.ToString() });
-        Emit(new { Bench = "fma_peak", Gflops = Math.Round(FmaPeak.Measure(threads), 1), Threads = threads });
+        EmitMachine(device, Environment.ProcessorCount, peak: true);
         var p = CharLmStepProfile.Measure(config, device, seconds);
         Emit(new { Bench = "charlm_step", Preset = name, config.Cell, config.Layers, config.Hidden, config.Embedding, T = config.SequenceLength, B = config.Batch, config.Dropout,
             MsPerStepMedian = Math.Round(p.MsMedian, 2), MsPerStepMean = Math.Round(p.MsMean, 2), TokensPerS = Math.Round(p.TokensPerSecond) });
@@ -78,9 +83,7 @@ public static class BenchCommand
         if (only is not (null or "peak" or "gemm" or "train" or "work" or "clip"))
             throw new ArgumentException($"unknown bench section '{only}'; choose one of: peak, gemm, train, work, clip, charlm");
         int threads = Environment.ProcessorCount;
-        Emit(new { Bench = "env", Device = backend.Name, Threads = threads, Dotnet = Environment.Version.ToString(), Os = Environment.OSVersion.ToString() });
-        if (only is null or "peak" or "gemm")
-            Emit(new { Bench = "fma_peak", Gflops = Math.Round(FmaPeak.Measure(threads), 1), Threads = threads });
+        EmitMachine(backend.Name, threads, peak: only is null or "peak" or "gemm");
         if (only is null or "gemm")
             foreach (var (t, b, i, h) in Configurations)
                 foreach (var shape in GemmBench.ShapesFor(t, b, i, h, 4))
