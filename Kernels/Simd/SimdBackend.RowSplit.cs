@@ -94,8 +94,6 @@ public unsafe partial class SimdBackend
             for (int t = steps - 1; t >= 0; t--)
             {
                 int at = t * stride + rows;
-                var dh = DH.AsSpan(dhOff + rows, length);
-                var dp = DP.AsSpan(dpOff + at, length);
                 switch (f)
                 {
                     case Activation.Tanh:
@@ -103,6 +101,8 @@ public unsafe partial class SimdBackend
                             TanhStepBackward(yp + yOff + at, dhp + dhOff + rows, DY is null ? null : dyp + dyOff + at, hp is null ? null : hp + at, dpp + dpOff + at, length);
                         break;
                     case Activation.Relu or Activation.LeakyRelu or Activation.Sigmoid or Activation.Identity:
+                        var dh = DH.AsSpan(dhOff + rows, length);
+                        var dp = DP.AsSpan(dpOff + at, length);
                         TakeOutputGradient(DY, dyOff + at, history, at, dh);
                         dp.Clear(); // ActivationBackward accumulates
                         ActivationBackward(f, slope, Y.AsSpan(yOff + at, length), dh, dp);
