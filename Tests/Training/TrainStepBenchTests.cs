@@ -2,11 +2,15 @@
 // falls, the same way on every run), and the figures it reports are consistent with each other.
 using Engine.Kernels;
 using Engine.Models;
+using Engine.Tests.Support;
 using Engine.Training.Bench;
 using Xunit;
 
 namespace Engine.Tests.Training;
 
+// Every measurement resets the process's resident high-water mark, so these run one at a time with the
+// other tests that measure (the in-process `bench` runs).
+[Collection(ProgramCollection.Name)]
 public class TrainStepBenchTests
 {
     [Fact]
@@ -38,5 +42,29 @@ public class TrainStepBenchTests
         // What the configuration holds includes at least its parameters and their gradients:
         // a GRU layer has 3H (I + H + 2) = 165 weights, 4 bytes each, twice.
         Assert.True(f.PeakBytes >= 2 * 4 * 165, $"{f.PeakBytes} bytes held");
+    }
+
+    [Fact]
+    public void Resident_peak_growth_counts_memory_touched_since_the_start()
+    {
+        long? start = ProcessMemory.ResetPeak();
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Null(start); // no /proc to read: the bench reports no figure rather than a wrong one
+            return;
+        }
+        Assert.NotNull(start);
+        // 256 MB, every byte written, so every page of it is resident.
+        const int bytes = 256 << 20;
+        var block = new byte[bytes];
+        Array.Fill(block, (byte)1);
+        long growth = ProcessMemory.PeakGrowthSince(start)!.Value;
+        GC.KeepAlive(block);
+        // Other tests run beside this one and may free memory meanwhile: half the block is the bound.
+        Assert.True(growth >= bytes / 2, $"resident peak rose {growth >> 20} MB after touching {bytes >> 20} MB");
+        block = null;
+        GC.Collect();
+        // Never negative, even after the block is collected and its pages may go back to the system.
+        Assert.True(ProcessMemory.PeakGrowthSince(start) >= 0);
     }
 }

@@ -13,6 +13,16 @@ public static class ProcessMemory
         return Read("VmRSS:");
     });
 
+    /// <summary>
+    /// How far the resident set rose above <paramref name="start"/> (ResetPeak's figure) since then, in
+    /// bytes, or null off Linux. VmHWM can read below the start it was reset before: the kernel raises
+    /// its mark lazily, so memory another thread touches and returns to the system (the GC decommits
+    /// with madvise) between the reset and the read of the start is missed, and a second ResetPeak in the
+    /// process lowers it. The peak since the reset is at least the level read at the start, so the
+    /// growth is never below zero.
+    /// </summary>
+    public static long? PeakGrowthSince(long? start) => start is { } s && Peak() is { } peak ? Math.Max(peak, s) - s : null;
+
     /// <summary>The resident-set high-water mark since the last ResetPeak (bytes), or null off Linux.</summary>
     public static long? Peak() => OffLinuxNull(() => Read("VmHWM:"));
 

@@ -90,7 +90,7 @@ public static class TrainStepBench
             clips.Add(c);
         }
         double median = Statistics.Median(steps), clipMedian = Statistics.Median(clips);
-        long? rssGrowth = ProcessMemory.Peak() - rssBefore;
+        long? rssGrowth = ProcessMemory.PeakGrowthSince(rssBefore);
         long held = GC.GetTotalMemory(forceFullCollection: true) - before;
         GC.KeepAlive(step);
         return new TrainStepFigures(cell.Name(), t, b, i, h, median, steps.Min(), steps.Max(), steps.Count, t * b / (median / 1000),
