@@ -115,7 +115,7 @@ public static class TrainCommand
             RunEnd.Diverged => 3,
             RunEnd.Interrupted => signalExit ?? 130,
             RunEnd.Finished or RunEnd.OutOfTime or RunEnd.StoppedEarly => 0,
-            _ => throw new ArgumentOutOfRangeException(nameof(summary), summary.End, "unknown run end"),
+            _ => throw new UnhandledKindException(summary.End),
         };
     }
 
@@ -144,7 +144,8 @@ public static class TrainCommand
             RunEnd.OutOfTime => $"time budget reached at step {s.Steps}",
             RunEnd.StoppedEarly => string.Create(CultureInfo.InvariantCulture,
                 $"stopped early at step {s.Steps}: no improvement in {s.Patience} validations (best {s.BestValidationLoss:F4}{(s.BestValidationStep is { } b ? $" at step {b}" : "")})"),
-            _ => $"finished {s.Steps} steps",
+            RunEnd.Finished => $"finished {s.Steps} steps",
+            _ => throw new UnhandledKindException(s.End),
         };
         string figures = string.Create(CultureInfo.InvariantCulture,
             $"{ended} in {s.Seconds:F1} s; final loss {s.FinalLoss:F4}, validation {s.FinalValidationLoss:F4} (best {s.BestValidationLoss:F4}); {s.TokensPerSecond:F0} tokens/s; clipped {s.ClipRate:P1} of steps, skipped {s.SkippedSteps}");
