@@ -14,9 +14,11 @@ namespace Engine.Tests.Experiments;
 
 public class PresetTests
 {
-    private static ComparisonRecord Run(ExperimentPreset preset, int seeds, int parallel = 2)
+    private static ComparisonRecord Run(ExperimentPreset preset, int seeds, int parallel = 2) => Run(preset, seeds, out _, parallel);
+
+    private static ComparisonRecord Run(ExperimentPreset preset, int seeds, out string dir, int parallel = 2)
     {
-        var dir = Directory.CreateTempSubdirectory("preset").FullName;
+        dir = Directory.CreateTempSubdirectory("preset").FullName;
         var record = new ComparisonRunner(preset, dir) { Parallel = parallel }.Run(preset.Runs, seeds, advise: preset.Advise);
         ReportWriter.Write(record, dir);
         return record;
@@ -58,8 +60,11 @@ public class PresetTests
     {
         var preset = ExperimentPreset.Get("vanish");
         preset = preset with { Runs = preset.Runs.Where(r => r.Name is "tanh rnn" or "gru" or "irnn" or "leaky rnn").ToList() };
-        var record = Run(preset, seeds: 2);
+        var record = Run(preset, seeds: 2, out string dir);
         Assert.All(record.Runs, r => Assert.Equal(100, r.TaskSteps));
+        // The adding problem is a regression: its loss is a squared error, here and read back by `report`.
+        Assert.All(record.Runs, r => Assert.Equal(LossKind.SquaredError, r.Loss));
+        Assert.Equal(LossKind.SquaredError, MetricsReader.Read(Path.Combine(dir, record.Runs[0].Metrics!), "read").Loss);
         var tanh = Group(record, "tanh rnn");
         Assert.All(tanh.Seeds, s => Assert.Equal(Verdict.DidNotLearn, s.Verdict));
         Assert.All(PerStep(tanh, GradientReach.ThroughTime), r => Assert.True(r < GradientReach.VanishingPerStep, $"tanh keeps {r} per step"));
@@ -83,6 +88,7 @@ public class PresetTests
         Assert.Equal(["sgd", "sgd clipped", "sgd", "sgd clipped"], parallel.Groups.Select(g => g.Seeds[0].Series));
         Assert.Equal([12, 12, 20, 20], parallel.Groups.Select(g => g.Seeds[0].TaskSteps!.Value));
         Assert.All(parallel.Runs, r => Assert.NotNull(r.Solved));
+        Assert.All(parallel.Runs, r => Assert.Equal(LossKind.CrossEntropy, r.Loss)); // four classes
         Assert.Equal(serial.Runs.Select(r => (r.Name, r.Seed)), parallel.Runs.Select(r => (r.Name, r.Seed)));
         for (int i = 0; i < serial.Runs.Count; i++)
         {

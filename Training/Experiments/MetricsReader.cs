@@ -57,8 +57,12 @@ public static class MetricsReader
                 hidden.Add(new HiddenNormSample(step, norms.EnumerateArray().Select(layer => layer.EnumerateArray().Select(Value).ToArray()).ToArray()));
         }
         if (steps.Count == 0) throw new UserFacingException($"{file} records no training step");
-        bool lastStep = task is not null && taskSteps is { } length && !Tasks.SyntheticTask.Create(task, length).HeadAtEveryStep;
-        var run = new RunRecord { Name = name, Clip = clip, Seed = seed, Series = name, TaskSteps = taskSteps, LossAtLastStep = lastStep, Accuracy = accuracy, Solved = solved };
+        var synthetic = task is not null && taskSteps is { } length ? Tasks.SyntheticTask.Create(task, length) : null;
+        var run = new RunRecord
+        {
+            Name = name, Clip = clip, Seed = seed, Series = name, TaskSteps = taskSteps, LossAtLastStep = synthetic is { HeadAtEveryStep: false },
+            Loss = synthetic is { IsRegression: true } ? LossKind.SquaredError : LossKind.CrossEntropy, Accuracy = accuracy, Solved = solved,
+        };
         run.Steps.AddRange(steps);
         run.HiddenNorms.AddRange(hidden);
         run.FinalValidationLoss = steps.LastOrDefault(s => s.ValidationLoss is not null)?.ValidationLoss;

@@ -26,6 +26,15 @@ public sealed record Spike(int Step, double Ratio);
 /// <summary>How a run ended: exactly one of these (see Verdicts for the rules).</summary>
 public enum Verdict { Trained, DidNotLearn, Diverged }
 
+/// <summary>What a run's loss measures, for the unit its charts name.</summary>
+public enum LossKind
+{
+    /// <summary>Cross-entropy in nats: the language model's next character, a classification task's class.</summary>
+    CrossEntropy,
+    /// <summary>Mean squared error: a regression task's (the adding problem's) output.</summary>
+    SquaredError,
+}
+
 /// <summary>One run of a comparison with one seed.</summary>
 public sealed class RunRecord
 {
@@ -51,6 +60,9 @@ public sealed class RunRecord
     /// through time. A loss at every step (a language model) adds its own gradient at each step.
     /// </summary>
     public bool LossAtLastStep { get; init; }
+
+    /// <summary>What the loss measures: cross-entropy unless the run is a regression task.</summary>
+    public LossKind Loss { get; init; } = LossKind.CrossEntropy;
 
     /// <summary>
     /// Whether the run trained to its budget and is judged at its end (Pascanu et al.'s protocol): a loss above

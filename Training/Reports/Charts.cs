@@ -3,6 +3,8 @@
 // every chart (RunColours); each seed is a thin line and the median over seeds a thick one; a diverged
 // seed stops at its divergence step, which is marked. When a run diverges early (within the first 5%
 // of the steps) the step axis is logarithmic, so the first steps are not squashed against the axis.
+// Long runs on a linear axis are drawn as means over windows of steps (Window): thousands of noisy
+// steps per seed, several seeds and runs, otherwise fill the plot with one blot of colour.
 using System.Globalization;
 using Engine.Training.Experiments;
 using ScottPlot;
@@ -18,7 +20,36 @@ public sealed class Charts(ComparisonRecord record)
     public RunColours Colours => colours;
 
     /// <summary>Whether the step axis is logarithmic: some run diverged within the first 5% of the longest run's steps.</summary>
-    public bool LogSteps { get; } = record.Runs.Any(r => r.DivergedAtStep is { } d && d <= 0.05 * record.Runs.Max(x => x.Steps[^1].Step));
+    public bool LogSteps { get; } = DivergedEarly(record);
+
+    private static bool DivergedEarly(ComparisonRecord record) =>
+        record.Runs.Any(r => r.DivergedAtStep is { } d && d <= 0.05 * record.Runs.Max(x => x.Steps[^1].Step));
+
+    /// <summary>Above this many steps (on a linear step axis) lines are drawn as window means.</summary>
+    public const int WindowFrom = 1000;
+
+    /// <summary>About how many windows a line of the longest run is drawn with.</summary>
+    private const int Windows = 200;
+
+    /// <summary>
+    /// Steps per window of the loss, gradient-norm and clip-rate lines: 1 (every step) up to WindowFrom steps
+    /// or on a logarithmic axis (where the first steps matter most), else the longest run over Windows.
+    /// </summary>
+    public int Window { get; } = WindowOf(record);
+
+    private static int WindowOf(ComparisonRecord record)
+    {
+        int longest = record.Runs.Max(r => r.Steps[^1].Step);
+        return DivergedEarly(record) || longest <= WindowFrom ? 1 : (int)Math.Ceiling(longest / (double)Windows);
+    }
+
+    /// <summary>The y label of the loss charts: the unit of what every run's loss measures.</summary>
+    private string LossUnit => record.Runs.Select(r => r.Loss).Distinct().ToList() switch
+    {
+        [LossKind.CrossEntropy] => "nats",
+        [LossKind.SquaredError] => "mean squared error",
+        _ => "nats or mean squared error",
+    };
 
     private double X(int step) => LogSteps ? Math.Log10(step) : step;
 
@@ -27,7 +58,7 @@ public sealed class Charts(ComparisonRecord record)
     /// <summary>Training loss per run, with the validation losses (median over seeds) as diamonds.</summary>
     public Plot Loss()
     {
-        var plot = New("Training loss per run", StepLabel, "loss (nats)");
+        var plot = New("Training loss per run", StepLabel, $"loss ({LossUnit})");
         foreach (var group in record.Groups)
         {
             var colour = colours.Of(group.Name);
@@ -70,18 +101,26 @@ public sealed class Charts(ComparisonRecord record)
     public Plot GradientNorm()
     {
         var plot = New("Gradient norm before clipping (log scale); circles: spikes", StepLabel, "||g||");
+        // Runs clipped at one fixed threshold share one line: several runs' dashes on one level would
+        // show only the last run's colour, and the legend would repeat the threshold once per run.
+        var fixedThresholds = record.Groups
+            .Select(g => (g.Name, Values: g.Seeds[0].Steps.Where(s => s.Threshold is > 0).Select(s => s.Threshold!.Value).Distinct().ToList()))
+            .Where(g => g.Values.Count == 1).GroupBy(g => g.Values[0], g => g.Name).ToList();
+        foreach (var level in fixedThresholds)
+        {
+            var names = level.ToList();
+            var colour = names.Count == 1 ? colours.Of(names[0]) : Color.FromHex("#444444");
+            var line = plot.Add.HorizontalLine(Math.Log10(level.Key), 1.5f, colour, LinePattern.Dashed);
+            string value = level.Key.ToString("G3", CultureInfo.InvariantCulture);
+            line.LegendText = names.Count == 1 ? $"{names[0]} threshold {value}"
+                : names.Count == record.Groups.Count ? $"threshold {value} (every run)" : $"threshold {value} ({string.Join(", ", names)})";
+        }
         foreach (var group in record.Groups)
         {
             var colour = colours.Of(group.Name);
             Seeds(plot, group, colour, group.Name, run => run.Steps.Where(s => s.PreClipNorm > 0 && double.IsFinite(s.PreClipNorm)).Select(s => (s.Step, Math.Log10(s.PreClipNorm))));
-            var first = group.Seeds[0];
-            var adaptive = first.Steps.Where(s => s.Threshold is > 0).Select(s => (s.Step, Value: Math.Log10(s.Threshold!.Value))).ToList();
+            var adaptive = group.Seeds[0].Steps.Where(s => s.Threshold is > 0).Select(s => (s.Step, Value: Math.Log10(s.Threshold!.Value))).ToList();
             if (adaptive.Select(a => a.Value).Distinct().Count() > 1) Line(plot, adaptive.Select(a => (X(a.Step), a.Value)), colour.WithAlpha(0.6), group.Name + " threshold", 1.2f, dashed: true);
-            else if (adaptive.Count > 0)
-            {
-                var line = plot.Add.HorizontalLine(adaptive[0].Value, 1.5f, colour, LinePattern.Dashed);
-                line.LegendText = $"{group.Name} threshold {Math.Pow(10, adaptive[0].Value).ToString("G3", CultureInfo.InvariantCulture)}";
-            }
             var spikes = group.Seeds.SelectMany(run => run.Spikes.Select(sp => run.Steps.First(s => s.Step == sp.Step)))
                 .Where(s => s.PreClipNorm > 0 && double.IsFinite(s.PreClipNorm)).ToList();
             if (spikes.Count > 0)
@@ -227,7 +266,7 @@ public sealed class Charts(ComparisonRecord record)
     public Plot Sweep()
     {
         string loss = record.Runs.Any(r => r.Accuracy is not null) ? "training" : "validation";
-        var plot = New($"Final {loss} loss (median over seeds that did not diverge) against {record.SweepKind} threshold", "threshold (log scale)", $"final {loss} loss (nats)");
+        var plot = New($"Final {loss} loss (median over seeds that did not diverge) against {record.SweepKind} threshold", "threshold (log scale)", $"final {loss} loss ({LossUnit})");
         var ok = record.Sweep.Where(p => p.FinalLoss is { } l && double.IsFinite(l)).ToList();
         Line(plot, ok.Select(p => (Math.Log10(p.Threshold), p.FinalLoss!.Value)), Color.FromHex("#1f77b4"), "final loss", 1.6f, markers: true);
         var failed = record.Sweep.Where(p => p.FinalLoss is null).ToList();
@@ -253,16 +292,32 @@ public sealed class Charts(ComparisonRecord record)
         return plot;
     }
 
-    /// <summary>Each seed of a run as a thin line and, with several seeds, their median (over the seeds that reached each step) as a thick one.</summary>
+    /// <summary>
+    /// Each seed of a run as a thin line and, with several seeds, their median (over the seeds that reached
+    /// each step) as a thick one; each seed's series in window means first (Windowed).
+    /// </summary>
     private void Seeds(Plot plot, RunGroup group, Color colour, string label, Func<RunRecord, IEnumerable<(int Step, double Value)>> series)
     {
         if (group.Seeds.Count == 1)
         {
-            Line(plot, series(group.Seeds[0]).Select(p => (X(p.Step), p.Value)), colour, label, 1.6f);
+            Line(plot, Windowed(series(group.Seeds[0])).Select(p => (X(p.Step), p.Value)), colour, label, 1.6f);
             return;
         }
-        foreach (var run in group.Seeds) Line(plot, series(run).Select(p => (X(p.Step), p.Value)), colour.WithAlpha(0.35), null, 0.8f);
-        Line(plot, Median(group.Seeds.Select(series)).Select(p => (X(p.Step), p.Value)), colour, $"{label} (median of {group.Seeds.Count} seeds)", 2f);
+        var windowed = group.Seeds.Select(run => Windowed(series(run))).ToList();
+        foreach (var points in windowed) Line(plot, points.Select(p => (X(p.Step), p.Value)), colour.WithAlpha(0.35), null, 0.8f);
+        Line(plot, Median(windowed).Select(p => (X(p.Step), p.Value)), colour, $"{label} (median of {group.Seeds.Count} seeds)", 2f);
+    }
+
+    /// <summary>
+    /// The mean of the finite values in each window of Window steps (steps 1..W, W+1..2W, ...), drawn at the
+    /// window's end: at its last step W k, or at the run's last step in a window it stopped within. With a
+    /// window of one step, the points as they are.
+    /// </summary>
+    private List<(int Step, double Value)> Windowed(IEnumerable<(int Step, double Value)> points)
+    {
+        if (Window == 1) return points.ToList();
+        return points.Where(p => double.IsFinite(p.Value)).GroupBy(p => (p.Step - 1) / Window)
+            .Select(g => (Math.Min((g.Key + 1) * Window, g.Max(p => p.Step)), g.Average(p => p.Value))).ToList();
     }
 
     private static List<(int Step, double Value)> Median(IEnumerable<IEnumerable<(int Step, double Value)>> seeds) =>

@@ -20,6 +20,10 @@ public static class ReportWriter
     public static bool IsReportFile(string name) => name is PageFile or SummaryFile
         || (Path.GetExtension(name) is ".png" or ".svg" && Path.GetFileNameWithoutExtension(name) is "loss" or "grad_norm" or "clip" or "sweep" or "validation_time" or "through_time" or "through_depth" or "success" || name.StartsWith("heatmap_", StringComparison.Ordinal));
 
+    /// <summary>The sentence a step chart's caption adds when its lines are window means.</summary>
+    private static string Windows(Charts charts, string what) => charts.Window == 1 ? ""
+        : string.Create(CultureInfo.InvariantCulture, $" Each line point is {what} over a window of {charts.Window} steps, drawn at the window's last step; the median over seeds is that of the seeds' window means.");
+
     /// <summary>Writes the report and returns the path of report.html.</summary>
     public static string Write(ComparisonRecord record, string directory)
     {
@@ -27,9 +31,12 @@ public static class ReportWriter
         var charts = new Charts(record);
         var figures = new List<(string Id, string Caption, Plot Plot)>
         {
-            ("loss", "Training loss (lines) and validation loss (diamonds). A diverged seed stops at its divergence step (dotted line).", charts.Loss()),
-            ("grad_norm", "Global gradient norm before clipping, log scale, with each run's clip threshold dashed and its spikes (a norm over 10x the median of the 50 steps before it) circled.", charts.GradientNorm()),
-            ("clip", "The clip stage's scale at each clipped step, and the running fraction of steps it clipped.", charts.Clipping()),
+            ("loss", "Training loss (lines) and validation loss (diamonds). A diverged seed stops at its divergence step (dotted line)."
+                + Windows(charts, "the mean training loss"), charts.Loss()),
+            ("grad_norm", "Global gradient norm before clipping, log scale, with each clip threshold dashed (one line for the runs that share it) and each run's spikes (a norm over 10x the median of the 50 steps before it) circled."
+                + Windows(charts, "the geometric mean of the norms (spikes are circled at their own step)"), charts.GradientNorm()),
+            ("clip", "The clip stage's scale at each clipped step, and the running fraction of steps it clipped."
+                + Windows(charts, "the mean of the running fraction"), charts.Clipping()),
         };
         if (charts.HasValidationTime) figures.Add(("validation_time", "Validation loss against wall-clock time since each run's first step, validations and checkpoints included: which run reaches a given loss sooner on this machine.", charts.ValidationOverTime()));
         if (charts.HasLengths) figures.Add(("success", "The share of seeds that solved the task (under 1% of fresh sequences wrong) at each sequence length, per run: the chart of Pascanu et al. (2013, Fig. 7) for this budget.", charts.Success()));
