@@ -81,7 +81,9 @@ public class StepChartTests
         static List<string> Thresholds(params RunRecord[] runs) =>
             new Charts(Record(runs)).GradientNorm().GetPlottables().OfType<HorizontalLine>().Select(l => l.LegendText).ToList();
         Assert.Equal(["threshold 1 (every run)"], Thresholds(Run("a", 10), Run("b", 10), Run("c", 10)));
+        Assert.Equal(["threshold 1 (every clipped run)"], Thresholds(Run("a", 10), Run("b", 10), Run("c", 10), Run("plain", 10, threshold: null)));
         Assert.Equal(["threshold 1 (a, c)", "b threshold 2"], Thresholds(Run("a", 10), Run("b", 10, threshold: 2), Run("c", 10)));
+        Assert.Equal(["threshold 1 (3 runs)", "d threshold 2"], Thresholds(Run("a", 10), Run("b", 10), Run("c", 10), Run("d", 10, threshold: 2)));
         Assert.Equal(["a threshold 1"], Thresholds(Run("a", 10), Run("plain", 10, threshold: null)));
     }
 }

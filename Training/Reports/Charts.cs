@@ -103,17 +103,16 @@ public sealed class Charts(ComparisonRecord record)
         var plot = New("Gradient norm before clipping (log scale); circles: spikes", StepLabel, "||g||");
         // Runs clipped at one fixed threshold share one line: several runs' dashes on one level would
         // show only the last run's colour, and the legend would repeat the threshold once per run.
-        var fixedThresholds = record.Groups
+        var thresholds = record.Groups
             .Select(g => (g.Name, Values: g.Seeds[0].Steps.Where(s => s.Threshold is > 0).Select(s => s.Threshold!.Value).Distinct().ToList()))
-            .Where(g => g.Values.Count == 1).GroupBy(g => g.Values[0], g => g.Name).ToList();
-        foreach (var level in fixedThresholds)
+            .Where(g => g.Values.Count > 0).ToList();
+        foreach (var level in thresholds.Where(g => g.Values.Count == 1).GroupBy(g => g.Values[0], g => g.Name))
         {
             var names = level.ToList();
             var colour = names.Count == 1 ? colours.Of(names[0]) : Color.FromHex("#444444");
             var line = plot.Add.HorizontalLine(Math.Log10(level.Key), 1.5f, colour, LinePattern.Dashed);
             string value = level.Key.ToString("G3", CultureInfo.InvariantCulture);
-            line.LegendText = names.Count == 1 ? $"{names[0]} threshold {value}"
-                : names.Count == record.Groups.Count ? $"threshold {value} (every run)" : $"threshold {value} ({string.Join(", ", names)})";
+            line.LegendText = names.Count == 1 ? $"{names[0]} threshold {value}" : $"threshold {value} ({SharedBy(names, thresholds.Count)})";
         }
         foreach (var group in record.Groups)
         {
@@ -136,6 +135,13 @@ public sealed class Charts(ComparisonRecord record)
         StepTicks(plot);
         return plot;
     }
+
+    /// <summary>Which runs a shared threshold line stands for, short enough for the legend beside the plot.</summary>
+    private string SharedBy(List<string> names, int clippedRuns) =>
+        names.Count == record.Groups.Count ? "every run"
+        : names.Count == clippedRuns ? "every clipped run"
+        : names.Count == 2 ? $"{names[0]}, {names[1]}"
+        : $"{names.Count} runs";
 
     /// <summary>The scale the clip stage applied at each step (dots), and the running fraction of steps clipped (lines).</summary>
     public Plot Clipping()
