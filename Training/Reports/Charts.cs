@@ -43,12 +43,14 @@ public sealed class Charts(ComparisonRecord record)
         return DivergedEarly(record) || longest <= WindowFrom ? 1 : (int)Math.Ceiling(longest / (double)Windows);
     }
 
-    /// <summary>The y label of the loss charts: the unit of what every run's loss measures.</summary>
-    private string LossUnit => record.Runs.Select(r => r.Loss).Distinct().ToList() switch
+    /// <summary>The unit in the loss charts' y label: that of each kind of loss the runs measure.</summary>
+    private string LossUnit => string.Join(" or ", record.Runs.Select(r => r.Loss).Distinct().Order().Select(Unit));
+
+    private static string Unit(LossKind loss) => loss switch
     {
-        [LossKind.CrossEntropy] => "nats",
-        [LossKind.SquaredError] => "mean squared error",
-        _ => "nats or mean squared error",
+        LossKind.CrossEntropy => "nats",
+        LossKind.SquaredError => "mean squared error",
+        _ => throw new UnhandledKindException(loss),
     };
 
     private double X(int step) => LogSteps ? Math.Log10(step) : step;
