@@ -50,7 +50,7 @@ internal static unsafe class NarrowTransposedGemm
         int safeRows = room < 0 ? 0 : (int)Math.Min(k, room / m + 1L);
         var copies = tailRows is not null && tailRows.Length >= (k - safeRows) * m + reach ? tailRows : tailRows = new float[(k - safeRows) * m + reach];
         Array.Copy(a, aOffset + safeRows * m, copies, 0, (k - safeRows) * m);
-        var rows = new Rows(a, aOffset, copies, safeRows, b, bOffset, m, n, stride);
+        var rows = new Rows(a, aOffset, copies, safeRows, b, bOffset, m, n, stride, fours, threes);
 
         bool halves = k >= 2 * Sgemm.KC;
         int split = halves ? k / Sgemm.KC / 2 * Sgemm.KC : k, first = buffer.Start, second = first + half;
@@ -92,8 +92,8 @@ internal static unsafe class NarrowTransposedGemm
         return best;
     }
 
-    /// <summary>The operands: A [k, m] in place up to row SafeRows, its later rows in Copies; B [k, n]; sums [n, Stride].</summary>
-    private sealed record Rows(float[] A, int AOffset, float[] Copies, int SafeRows, float[] B, int BOffset, int M, int N, int Stride);
+    /// <summary>The operands: A [k, m] in place up to row SafeRows, its later rows in Copies; B [k, n]; sums [n, Stride]; C's rows in Fours then Threes bands (Bands).</summary>
+    private sealed record Rows(float[] A, int AOffset, float[] Copies, int SafeRows, float[] B, int BOffset, int M, int N, int Stride, int Fours, int Threes);
 
     /// <summary>
     /// Depth rows [k0, k1) into sums ([n, stride], transposed C), KC rows a block: each block's sums start
@@ -105,8 +105,7 @@ internal static unsafe class NarrowTransposedGemm
     /// </summary>
     private static void SumRows(Rows o, int k0, int k1, bool add, float[] sumArray, int sumsAt)
     {
-        int m = o.M, n = o.N, stride = o.Stride, safeRows = o.SafeRows;
-        var (fours, threes) = Bands((m + Lanes - 1) / Lanes);
+        int m = o.M, n = o.N, stride = o.Stride, safeRows = o.SafeRows, fours = o.Fours, threes = o.Threes;
         float* tile = stackalloc float[(n + Columns - 1) / Columns * TileFloats];
         fixed (float* ap = o.A, tp = o.Copies, bp = o.B, sp = sumArray)
         {
