@@ -27,7 +27,7 @@ internal static unsafe class RowsGemm
     {
         if (beta != 0f && beta != 1f) throw new ArgumentException($"RowsGemm: beta {beta}; a time loop's product adds to C (1) or replaces it (0)");
         if (Sgemm.NR != NR) throw new InvalidOperationException("RowsGemm needs the 32-wide panels of the 512-bit GEMM");
-        int n = b.N, k = b.K, panels = b.PaddedN / NR;
+        int n = b.N, k = b.K;
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
@@ -45,22 +45,20 @@ internal static unsafe class RowsGemm
                 {
                     int rows = Math.Min(height, m - r0);
                     float* aRows = A + aOffset + r0 * k + pc, cRows = C + cOffset + r0 * n;
-                    int q = 0;
-                    for (; q + 2 <= panels; q += 2)
-                    {
-                        float* b0 = B + b.PanelRow(pc, q), b1 = B + b.PanelRow(pc, q + 1);
-                        int width = Math.Min(2 * NR, n - q * NR);
-                        if (height == 5) Tile64<FiveRows>(kc, aRows, k, rows, b0, b1, cRows + q * NR, n, width, add, tile);
-                        else Tile64<FourRows>(kc, aRows, k, rows, b0, b1, cRows + q * NR, n, width, add, tile);
-                    }
-                    if (q < panels)
-                    {
-                        float* b0 = B + b.PanelRow(pc, q);
-                        if (height == 5) Tile32<FiveRows>(kc, aRows, k, rows, b0, cRows + q * NR, n, n - q * NR, add, tile);
-                        else Tile32<FourRows>(kc, aRows, k, rows, b0, cRows + q * NR, n, n - q * NR, add, tile);
-                    }
+                    if (height == 5) Band<FiveRows>(b, B, pc, kc, aRows, k, rows, cRows, add, tile);
+                    else Band<FourRows>(b, B, pc, kc, aRows, k, rows, cRows, add, tile);
                 }
             }
+    }
+
+    /// <summary>One tile's rows of A (rows of them real) through depth block pc of every panel of B into C: two panels a tile, then an odd last one.</summary>
+    private static void Band<TRows>(PackedB b, float* B, int pc, int kc, float* aRows, int lda, int rows, float* cRows, bool add, float* tile)
+        where TRows : struct, ITileRows
+    {
+        int n = b.N, panels = b.PaddedN / NR, q = 0;
+        for (; q + 2 <= panels; q += 2)
+            Tile64<TRows>(kc, aRows, lda, rows, B + b.PanelRow(pc, q), B + b.PanelRow(pc, q + 1), cRows + q * NR, n, Math.Min(2 * NR, n - q * NR), add, tile);
+        if (q < panels) Tile32<TRows>(kc, aRows, lda, rows, B + b.PanelRow(pc, q), cRows + q * NR, n, n - q * NR, add, tile);
     }
 
     /// <summary>Row r of a tile: rows past the valid ones repeat the last valid row (their sums are not stored).</summary>
