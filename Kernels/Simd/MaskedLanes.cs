@@ -13,6 +13,9 @@ internal static unsafe class MaskedLanes
 {
     public const int Lanes = 16;
 
+    /// <summary>Every lane: for loops that only ever see whole blocks.</summary>
+    public static Vector512<float> Full => Vector512<float>.AllBitsSet;
+
     /// <summary>The mask of a block's first count lanes (all 16 for a full block).</summary>
     public static Vector512<float> Mask(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 

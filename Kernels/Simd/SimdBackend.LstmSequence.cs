@@ -61,8 +61,7 @@ public unsafe partial class SimdBackend
                 }
                 float* cPrev = t == 0 ? c0p + c0Off : cc + cOff + (t - 1) * n;
                 float* c = cc + cOff + t * n, h = hh + yOff + t * n;
-                var all = MaskedLanes.Mask(Lanes); // the slabs hold whole lane blocks
-                for (int j = u0; j < u0 + units; j += Lanes) ForwardLanes(g + row + j, n, cPrev + j, c + j, h + j, all);
+                for (int j = u0; j < u0 + units; j += Lanes) ForwardLanes(g + row + j, n, cPrev + j, c + j, h + j, MaskedLanes.Full);
             }
         });
     }
@@ -107,9 +106,8 @@ public unsafe partial class SimdBackend
                 if (squares is not null) squares[t * slabs + slab] = DoubleSums.Dot(new ReadOnlySpan<float>(dh, units), new ReadOnlySpan<float>(dh, units));
                 float* cPrev = t == 0 ? c0p + c0Off : cc + cOff + (t - 1) * n;
                 float* c = cc + cOff + t * n;
-                var all = MaskedLanes.Mask(Lanes); // the slabs hold whole lane blocks
                 for (int j = u0; j < u0 + units; j += Lanes)
-                    BackwardLanes(g + gOff + row + j, n, cPrev + j, c + j, dhp + dhOff + j, dcp + dcOff + j, dg + dgOff + row + j, all);
+                    BackwardLanes(g + gOff + row + j, n, cPrev + j, c + j, dhp + dhOff + j, dcp + dcOff + j, dg + dgOff + row + j, MaskedLanes.Full);
                 ReadOnlySpan<int> starts = [u0, n + u0, 2 * n + u0, 3 * n + u0];
                 Sgemm.RowRangesProduct(dg + dgOff + row, w, starts, units, band + (t & 1) * slabs * n + slab * n);
             }
