@@ -130,7 +130,7 @@ public sealed class ComparisonRunner(ExperimentPreset preset, string directory, 
         {
             Name = spec.Name, Clip = config.ClipSpec.ToString(), Seed = config.Seed, Metrics = metrics, Overrides = spec.Overrides,
             Series = spec.Series ?? spec.Name, TaskSteps = task?.Steps, LossAtLastStep = task is { HeadAtEveryStep: false },
-            Loss = task is { IsRegression: true } ? LossKind.SquaredError : LossKind.CrossEntropy, RanToBudget = preset.RunToBudget,
+            Loss = RunRecord.LossOf(task), RanToBudget = preset.RunToBudget,
         };
         string what = $"run '{spec.Name}' seed {config.Seed} ({config.Cell}, clip {config.ClipSpec}{(spec.Overrides.Length > 0 ? ", " + spec.Overrides : "")})";
         if (Parallel == 1) log(what);

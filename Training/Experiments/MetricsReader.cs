@@ -61,7 +61,7 @@ public static class MetricsReader
         var run = new RunRecord
         {
             Name = name, Clip = clip, Seed = seed, Series = name, TaskSteps = taskSteps, LossAtLastStep = synthetic is { HeadAtEveryStep: false },
-            Loss = synthetic is { IsRegression: true } ? LossKind.SquaredError : LossKind.CrossEntropy, Accuracy = accuracy, Solved = solved,
+            Loss = RunRecord.LossOf(synthetic), Accuracy = accuracy, Solved = solved,
         };
         run.Steps.AddRange(steps);
         run.HiddenNorms.AddRange(hidden);

@@ -61,8 +61,11 @@ public sealed class RunRecord
     /// </summary>
     public bool LossAtLastStep { get; init; }
 
-    /// <summary>What the loss measures: cross-entropy unless the run is a regression task.</summary>
+    /// <summary>What the loss measures: cross-entropy unless the run is a regression task (LossOf).</summary>
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
+
+    /// <summary>What a run's loss measures: the synthetic task's, or a language model's (no task) cross-entropy.</summary>
+    public static LossKind LossOf(Tasks.SyntheticTask? task) => task is { IsRegression: true } ? LossKind.SquaredError : LossKind.CrossEntropy;
 
     /// <summary>
     /// Whether the run trained to its budget and is judged at its end (Pascanu et al.'s protocol): a loss above
